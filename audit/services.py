@@ -1,0 +1,71 @@
+"""The one entry point that writes the access log."""
+
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.db import models, transaction
+
+from .choices import Action, Outcome
+from .context import current
+from .models import AccessEvent
+
+
+def _organisation_of(actor: Any) -> Any:
+    """The organisation the actor works for, if any (professionals, FGs, beheerders)."""
+    professional = getattr(actor, "professional", None) if actor is not None else None
+    return professional.organisation if professional is not None else None
+
+
+def record(
+    *,
+    actor: AbstractBaseUser | AnonymousUser | None,
+    action: Action,
+    target: models.Model | None = None,
+    youth: models.Model | None = None,
+    case_uuid: Any = None,
+    outcome: Outcome = Outcome.ALLOWED,
+    legal_basis: str = "",
+    purpose: str = "",
+    reason: str = "",
+) -> AccessEvent:
+    """Write one AccessEvent in the caller's transaction (DESIGN invariant 2).
+
+    Call it inside the same `transaction.atomic` block as the access itself: if the event cannot
+    be written, the access fails with it instead of going unlogged. `target` is the object acted
+    on, `youth` the data subject; only their ids are stored.
+    """
+    user = actor if (actor is not None and actor.is_authenticated) else None
+    organisation = _organisation_of(user)
+    context = current.get()
+    target_uuid = getattr(target, "uuid", None)
+    return AccessEvent.objects.create(
+        action=action,
+        outcome=outcome,
+        actor=user,
+        actor_name=(user.get_full_name() or user.get_username())[:300] if user else "",
+        actor_role=getattr(user, "role", "") if user else "",
+        organisation=organisation,
+        organisation_name=organisation.name if organisation else "",
+        youth_uuid=getattr(youth, "uuid", None),
+        case_uuid=case_uuid,
+        object_type=target._meta.label_lower if target is not None else "",
+        object_id=str(target_uuid or getattr(target, "pk", "")) if target is not None else "",
+        legal_basis=legal_basis[:100],
+        purpose=purpose[:100],
+        reason=reason[:300],
+        client_ip=context.client_ip,
+        user_agent=context.user_agent,
+        request_id=context.request_id,
+        path=context.path,
+    )
+
+
+def record_many_youths(
+    *, actor: AbstractBaseUser, action: Action, youths: list[Any], purpose: str = ""
+) -> list[AccessEvent]:
+    """Record one event per youth shown on a list page (a list of N youths is N accesses)."""
+    with transaction.atomic():
+        return [
+            record(actor=actor, action=action, target=y, youth=y, purpose=purpose) for y in youths
+        ]

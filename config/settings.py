@@ -1,0 +1,253 @@
+"""The one settings module for every environment (STYLE §4.7).
+
+Environments differ only by environment variables, read through `config.env`. Defaults are secure:
+DEBUG is off, secrets have no default, and the zero-setup SQLite database and eager tasks exist only
+for the demo (`make run` sets DJANGO_DEBUG=true).
+"""
+
+from pathlib import Path
+
+from django.utils.translation import gettext_lazy as _
+
+from csp.constants import NONCE, NONE, SELF
+
+from .env import ImproperlyConfiguredError, env
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfiguredError(
+            "SECRET_KEY is not set. Casusoverleg refuses to start without a secret key when "
+            "DJANGO_DEBUG is off; set SECRET_KEY to a long random value (see .env.example)."
+        )
+    # Only a DEBUG process gets a throw-away key: sessions do not survive a restart.
+    SECRET_KEY = "insecure-demo-key-only-for-debug-" + str(BASE_DIR)
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.forms",
+    "django_htmx",
+    "template_partials",
+    "csp",
+    "guardian",
+    "auditlog",
+    "pgtrigger",
+    "core",
+    "parties",
+    "audit",
+    "convenant",
+    "consent",
+    "casusoverleg",
+    "portal",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "audit.middleware.RequestContextMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
+                "core.context_processors.navigation",
+            ],
+        },
+    },
+]
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+
+# Database: PostgreSQL in production and CI; SQLite only as the zero-setup demo default.
+if DEBUG:
+    DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+else:
+    if not env.str("DATABASE_URL", default=""):
+        raise ImproperlyConfiguredError(
+            "DATABASE_URL is not set (required when DJANGO_DEBUG is off)."
+        )
+    DATABASES = {"default": env.db("DATABASE_URL")}
+DATABASES["default"]["ATOMIC_REQUESTS"] = False  # services own their transactions (STYLE §4.3)
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "parties.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "guardian.backends.ObjectPermissionBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+# Sessions end after 15 idle minutes (SPEC R-10-1): every request renews the expiry.
+SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=15 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Transport security follows IS_HTTPS, which defaults to "not DEBUG".
+IS_HTTPS = env.bool("IS_HTTPS", default=not DEBUG)
+SESSION_COOKIE_SECURE = IS_HTTPS
+CSRF_COOKIE_SECURE = IS_HTTPS
+SECURE_SSL_REDIRECT = IS_HTTPS and env.bool("SECURE_SSL_REDIRECT", default=True)
+SECURE_HSTS_SECONDS = 63072000 if IS_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = IS_HTTPS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if IS_HTTPS else None
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+
+# A strict Content Security Policy: no inline script, no remote origins (django-csp 4).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+
+# Client address for the access log: only from a header a trusted proxy sets (else REMOTE_ADDR).
+AUDIT_TRUSTED_PROXY_HEADER = env.str("AUDIT_TRUSTED_PROXY_HEADER", default="")
+
+# Internationalisation: Dutch first, English available.
+LANGUAGE_CODE = "nl"
+LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Europe/Amsterdam"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private-media")},
+    },
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+# Uploaded documents (signed Toetredingsformulieren) are private: never served by URL.
+MEDIA_URL = None
+
+# E-mail: notifications carry links, never personal data (SPEC R-10-3).
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="casusoverleg@localhost")
+
+# Celery: Redis when REDIS_URL is set; without a broker, tasks run eagerly (demo).
+REDIS_URL = env.str("REDIS_URL", default="")
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = REDIS_URL or None
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SOFT_TIME_LIMIT = 300
+CELERY_TASK_TIME_LIMIT = 360
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+
+# django-guardian: direct foreign-key permission tables; no anonymous user object.
+ANONYMOUS_USER_NAME = None
+GUARDIAN_RAISE_403 = False
+
+# django-auditlog: row diffs of every model that holds personal data, in one list (STYLE §4.6).
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    {"model": "parties.User", "exclude_fields": ["password", "last_login"]},
+    "parties.Professional",
+    "parties.Youth",
+    "parties.Guardian",
+    "parties.Organisation",
+    "convenant.Covenant",
+    "convenant.CovenantParty",
+    "convenant.LegalBasis",
+    "convenant.Purpose",
+    "convenant.DataCategory",
+    "convenant.ConsultationType",
+    "convenant.ConsultationTypeRole",
+    "convenant.ChecklistItem",
+    "convenant.RetentionRule",
+)
+# The proxy header is not trusted by auditlog; the access log takes the address (see AUDIT_*).
+AUDITLOG_DISABLE_REMOTE_ADDR = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}
+
+# Seed_demo refuses to run against a configuration that is not DEBUG unless forced.
+DEMO_ALLOWED = DEBUG

@@ -1,0 +1,14 @@
+"""Test settings: environment defaults and speed-ups, then the one settings module (STYLE §4.7)."""
+
+import os
+
+os.environ.setdefault("DJANGO_DEBUG", "true")
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+os.environ.setdefault("DATABASE_URL", "sqlite:///:memory:")
+
+from .settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES["default"]["OPTIONS"]["location"] = "/tmp/casusoverleg-test-media"  # noqa: F405, S108
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405

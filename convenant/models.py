@@ -1,0 +1,380 @@
+"""The covenant as data (SPEC §3–§7): what the region's functioneel beheerder maintains.
+
+Rows the SPEC tags [I] (inferred) are seeded with `needs_legal_review=True`, so that the region's FG
+can confirm or change them without a code change; the beheer screens show them with a badge.
+"""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.models import PublicIdModel, TimeStampedModel
+from parties.choices import Capacity, PartyType
+
+from .choices import (
+    ChecklistPhase,
+    ConsultationRoleCode,
+    CovenantPartyStatus,
+    DataClass,
+    RetentionAction,
+    RetentionTrigger,
+    Transition,
+)
+
+
+class ReferenceModel(PublicIdModel, TimeStampedModel):
+    """Reference data of the covenant: reviewable, with its source in SPEC/the law."""
+
+    needs_legal_review = models.BooleanField(
+        _("needs legal review"),
+        default=False,
+        help_text=_("Inferred from the model covenant; the FG must confirm or change it."),
+    )
+    source = models.CharField(_("source"), max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Covenant(PublicIdModel, TimeStampedModel):
+    """One version of the privacy covenant of a region (SPEC §2, R-17-1, R-2-2)."""
+
+    region = models.ForeignKey("parties.Region", models.PROTECT, related_name="covenants")
+    title = models.CharField(_("title"), max_length=300)
+    version = models.CharField(_("version"), max_length=32)
+    effective_from = models.DateField(_("in force from"))
+    effective_until = models.DateField(_("in force until"), null=True, blank=True)
+    hosting_organisation = models.ForeignKey(
+        "parties.Organisation",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("hosting party"),
+        help_text=_("The party that hosts the application as processor for the others (R-2-2)."),
+    )
+    processor_agreement_reference = models.CharField(
+        _("processor agreement reference"), max_length=200, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("covenant")
+        verbose_name_plural = _("covenants")
+        ordering = ["region", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "version"], name="covenant_unique_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} {self.version}"
+
+    def clean(self) -> None:
+        if self.effective_until and self.effective_until < self.effective_from:
+            raise ValidationError(
+                {"effective_until": _("The end date lies before the start date.")}
+            )
+
+
+class CovenantParty(PublicIdModel, TimeStampedModel):
+    """An organisation's participation in a covenant: how it joined, its FG contact (R-15-1)."""
+
+    covenant = models.ForeignKey(Covenant, models.CASCADE, related_name="parties")
+    organisation = models.ForeignKey(
+        "parties.Organisation",
+        models.PROTECT,
+        related_name="covenant_parties",
+        verbose_name=_("organisation"),
+    )
+    status = models.CharField(
+        _("participation"), max_length=16, choices=CovenantPartyStatus.choices
+    )
+    joined_on = models.DateField(_("joined on"))
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+    mandate_reference = models.CharField(
+        _("mandate (volmacht) reference"),
+        max_length=200,
+        blank=True,
+        help_text=_("For a school board represented by the SWV (R-P-2)."),
+    )
+    signed_document = models.FileField(
+        _("signed accession form"), upload_to="convenant/toetreding/", blank=True
+    )
+    accession_approved_at = models.DateTimeField(_("accession approved at"), null=True, blank=True)
+    accession_notified_at = models.DateTimeField(
+        _("participants notified of accession at"), null=True, blank=True
+    )
+    privacy_officer_name = models.CharField(_("FG name"), max_length=200)
+    privacy_officer_email = models.EmailField(_("FG e-mail"))
+
+    class Meta:
+        verbose_name = _("covenant party")
+        verbose_name_plural = _("covenant parties")
+        ordering = ["covenant", "organisation__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["covenant", "organisation"], name="covenantparty_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} — {self.covenant}"
+
+    def clean(self) -> None:
+        """A mandated school board needs its volmacht (R-P-2); dates must be in order."""
+        errors = {}
+        if self.status == CovenantPartyStatus.MANDATED and not self.mandate_reference:
+            errors["mandate_reference"] = _("A party represented by the SWV needs its mandate.")
+        if self.left_on and self.left_on < self.joined_on:
+            errors["left_on"] = _("The end date lies before the start date.")
+        if errors:
+            raise ValidationError(errors)
+
+
+# Statutes a legal basis can rest on; the covenant itself is none of them (SPEC R-4-3).
+_STATUTE = re.compile(
+    r"\b(AVG|UAVG|WPO|WVO|WEC|WEB|Jeugdwet|Jw|Leerplichtwet|Lpw|Wpg|WGBO|BW|Wams|Awb|Wet|Wmo)\b",
+    re.IGNORECASE,
+)
+_COVENANT = re.compile(r"convenant|covenant", re.IGNORECASE)
+
+
+class LegalBasis(ReferenceModel):
+    """A legal basis (grondslag) per party type × capacity × data class (SPEC art. 4, §4, R-4-1)."""
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    label = models.CharField(_("name"), max_length=300)
+    party_type = models.CharField(_("party type"), max_length=32, choices=PartyType.choices)
+    capacity = models.CharField(_("capacity"), max_length=32, choices=Capacity.choices)
+    data_class = models.CharField(_("data class"), max_length=16, choices=DataClass.choices)
+    avg_article = models.CharField(_("GDPR article"), max_length=100)
+    statute_reference = models.CharField(_("statute reference"), max_length=300)
+    requires_consent = models.BooleanField(_("requires consent"), default=False)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    in_force_from = models.DateField(_("in force from"), null=True, blank=True)
+    staatsblad_reference = models.CharField(_("Staatsblad reference"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("legal basis")
+        verbose_name_plural = _("legal bases")
+        ordering = ["party_type", "capacity", "data_class", "code"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def clean(self) -> None:
+        """The covenant is never a legal basis (R-4-3); Wams only once in force (R-4-5, R-W-1)."""
+        errors = {}
+        reference = self.statute_reference or ""
+        if not _STATUTE.search(reference):
+            if _COVENANT.search(reference):
+                errors["statute_reference"] = _(
+                    "The covenant is not a legal basis. Name the statute the party relies on."
+                )
+            else:
+                errors["statute_reference"] = _("Name the statute (for example: WPO art. 18a).")
+        if (
+            self.enabled
+            and self.capacity == Capacity.WAMS
+            and not (self.in_force_from and self.staatsblad_reference)
+        ):
+            errors["enabled"] = _(
+                "A Wams basis can only be enabled with its date of entry into force and "
+                "Staatsblad reference."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+class Purpose(ReferenceModel):
+    """A purpose for which data is processed in a Casusoverleg (SPEC art. 3, R-3-1)."""
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("purpose")
+        verbose_name_plural = _("purposes")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DataCategory(ReferenceModel):
+    """A category of personal data (SPEC art. 5, C1–C11)."""
+
+    code = models.CharField(_("code"), max_length=8, unique=True)
+    name = models.CharField(_("name"), max_length=300)
+    data_class = models.CharField(_("data class"), max_length=16, choices=DataClass.choices)
+    description = models.TextField(_("description"), blank=True)
+    never_shared = models.BooleanField(
+        _("never shared"), default=False, help_text=_("For example geoorloofd verzuim (R-5-2).")
+    )
+    excluded = models.BooleanField(
+        _("excluded from Casusoverleg forms"),
+        default=False,
+        help_text=_("Criminal data and BSN are not processed (R-5-3)."),
+    )
+    restricted_to_capacities = models.JSONField(
+        _("only with participants in capacity"),
+        default=list,
+        blank=True,
+        help_text=_("Empty: no restriction. Zorgelijk geoorloofd verzuim: leerplicht or JGZ."),
+    )
+
+    class Meta:
+        verbose_name = _("data category")
+        verbose_name_plural = _("data categories")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def is_special(self) -> bool:
+        """Special (health) data needs a special-data basis or consent (invariant 4)."""
+        return self.data_class == DataClass.SPECIAL_HEALTH
+
+    def clean(self) -> None:
+        unknown = set(self.restricted_to_capacities or []) - set(Capacity.values)
+        if unknown:
+            raise ValidationError(
+                {
+                    "restricted_to_capacities": _("Unknown capacity: %(c)s")
+                    % {"c": ", ".join(sorted(unknown))}
+                }
+            )
+
+
+class ConsultationType(ReferenceModel):
+    """A type of Casusoverleg (SPEC §5.1, Bijlage 3, R-TYPE-1)."""
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    purpose = models.ForeignKey(
+        Purpose, models.PROTECT, related_name="+", verbose_name=_("purpose")
+    )
+    description = models.TextField(_("description"), blank=True)
+    allowed_categories = models.ManyToManyField(
+        DataCategory,
+        related_name="consultation_types",
+        verbose_name=_("allowed data categories"),
+        blank=True,
+    )
+    default_coordinator_role = models.CharField(
+        _("default procesregisseur"), max_length=200, blank=True
+    )
+    consent_logic = models.TextField(_("consent"), blank=True)
+    is_anonymous = models.BooleanField(
+        _("anonymous consultation"), default=False, help_text=_("No identifying data is processed.")
+    )
+    requires_roles_to_schedule = models.BooleanField(
+        _("required roles must be present to schedule"), default=False
+    )
+    enabled = models.BooleanField(_("enabled"), default=True)
+
+    class Meta:
+        verbose_name = _("consultation type")
+        verbose_name_plural = _("consultation types")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ConsultationTypeRole(TimeStampedModel):
+    """A role at the table of a consultation type: required (core) or optional (SPEC §5.1)."""
+
+    consultation_type = models.ForeignKey(ConsultationType, models.CASCADE, related_name="roles")
+    role = models.CharField(_("role"), max_length=32, choices=ConsultationRoleCode.choices)
+    required = models.BooleanField(_("required"), default=False)
+
+    class Meta:
+        verbose_name = _("role in a consultation type")
+        verbose_name_plural = _("roles in consultation types")
+        ordering = ["consultation_type", "-required", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation_type", "role"], name="consultationtyperole_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consultation_type}: {self.get_role_display()}"
+
+
+class ChecklistItem(ReferenceModel):
+    """One item of the Bijlage 3 checklist, gating one case transition (SPEC §5.3, R-CHK-1).
+
+    Without a consultation type the item applies to every type.
+    """
+
+    consultation_type = models.ForeignKey(
+        ConsultationType,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="checklist_items",
+        verbose_name=_("consultation type"),
+    )
+    code = models.SlugField(_("code"), max_length=64)
+    phase = models.CharField(_("phase"), max_length=8, choices=ChecklistPhase.choices)
+    transition = models.CharField(_("required before"), max_length=24, choices=Transition.choices)
+    text = models.CharField(_("text"), max_length=400)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("checklist item")
+        verbose_name_plural = _("checklist items")
+        ordering = ["order", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation_type", "code"], name="checklistitem_unique_code"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class RetentionRule(ReferenceModel):
+    """How long a kind of record is kept and what happens after (SPEC §7.3, R-9-1, R-RET-1)."""
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    record_type = models.CharField(_("record"), max_length=300)
+    owner = models.CharField(_("owner"), max_length=200)
+    owner_party_type = models.CharField(
+        _("owner party type"), max_length=32, choices=PartyType.choices, blank=True
+    )
+    period_months = models.PositiveIntegerField(
+        _("period (months)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: set by the party's policy."),
+    )
+    trigger = models.CharField(_("counted from"), max_length=24, choices=RetentionTrigger.choices)
+    action = models.CharField(
+        _("then"), max_length=12, choices=RetentionAction.choices, default=RetentionAction.DELETE
+    )
+    applies_in_app = models.BooleanField(
+        _("enforced in this application"),
+        default=False,
+        help_text=_("Off: the rule is the party's own regime, shown for information."),
+    )
+
+    class Meta:
+        verbose_name = _("retention rule")
+        verbose_name_plural = _("retention rules")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.record_type
+
+    def clean(self) -> None:
+        if self.applies_in_app and self.period_months is None:
+            raise ValidationError(
+                {"period_months": _("A rule the application enforces needs a period.")}
+            )

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PartiesConfig(AppConfig):
+    """People and organisations: regions, parties, users, professionals, youths, guardians."""
+
+    name = "parties"
+    verbose_name = _("Parties")

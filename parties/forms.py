@@ -1,0 +1,37 @@
+"""Forms of the parties app."""
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from core.forms import NLDSFormMixin
+
+from .choices import Capacity
+from .models import Organisation
+
+
+class LoginForm(NLDSFormMixin, AuthenticationForm):
+    """The login form; the error never says whether the account exists."""
+
+    error_messages = {
+        "invalid_login": _("The username or password is not correct. Check both and try again."),
+        "inactive": _("This account is not active. Ask your functional administrator."),
+    }
+
+
+class OrganisationForm(NLDSFormMixin, forms.ModelForm):
+    """Organisation reference data, edited by the functioneel beheerder."""
+
+    capacities = forms.MultipleChoiceField(
+        label=_("Capacities"),
+        choices=Capacity.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "The capacities in which this organisation acts; legal bases differ per capacity."
+        ),
+    )
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "party_type", "capacities", "parent", "is_active"]
