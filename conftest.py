@@ -1,0 +1,140 @@
+"""Shared pytest fixtures: a small generated world with a user for every role."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pytest
+
+from convenant.models import Covenant
+from core.permissions import grant
+from parties.choices import Capacity, Role
+from parties.models import Guardian, Organisation, User, Youth
+from tests.factories.convenant import CovenantFactory, CovenantPartyFactory
+from tests.factories.parties import (
+    GuardianFactory,
+    OrganisationFactory,
+    ProfessionalFactory,
+    RegionFactory,
+    UserFactory,
+    YouthFactory,
+)
+
+
+@dataclass
+class World:
+    """Everything a permission or audit test needs, with names that say who is involved."""
+
+    covenant: Covenant
+    school: Organisation
+    municipality: Organisation
+    youth: Youth  # the data subject whose data must not leak
+    other_youth: Youth
+    guardian: Guardian  # parent of `youth` with gezag
+    users: dict[str, User] = field(default_factory=dict)
+
+    def pii(self) -> list[str]:
+        """Strings that identify `youth` or its parents; no page may show them to an outsider."""
+        people = [self.youth, *self.youth.guardians.all()]
+        names = [p.given_name for p in people] + [p.family_name for p in people]
+        born = self.youth.date_of_birth
+        return [*names, born.isoformat(), born.strftime("%d-%m-%Y")]
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    """A region with a school, a municipality, two youths with parents and a user for each role.
+
+    Role keys: coordinator, professional, youth_care (beroepsgeheim), leerplicht, privacy_officer,
+    administrator (all without involvement), involved_professional (holds a grant on `youth`),
+    parent (gezag over `youth`), parent_without_authority (of `youth`), youth (the youth's own
+    account), other_parent and other_youth (of `other_youth`).
+    """
+    region = RegionFactory(name="Testregio")
+    covenant = CovenantFactory(region=region)
+    school = OrganisationFactory(region=region, name="Testschool")
+    municipality = OrganisationFactory(region=region, name="Testgemeente", municipality=True)
+    care = OrganisationFactory(region=region, name="Testjeugdhulp", youth_care=True)
+    for org in (school, municipality, care):
+        CovenantPartyFactory(covenant=covenant, organisation=org)
+
+    def staff(key: str, role: str, org: Organisation, **kwargs: object) -> User:
+        user = UserFactory(username=key, role=role)
+        ProfessionalFactory(user=user, organisation=org, **kwargs)
+        return user
+
+    users = {
+        "coordinator": staff("coordinator", Role.COORDINATOR, school),
+        "professional": staff("professional", Role.PROFESSIONAL, school),
+        "youth_care": staff(
+            "youth_care",
+            Role.PROFESSIONAL,
+            care,
+            capacity=Capacity.YOUTH_CARE,
+            professional_secrecy=True,
+        ),
+        "leerplicht": staff(
+            "leerplicht", Role.PROFESSIONAL, municipality, capacity=Capacity.COMPULSORY_EDUCATION
+        ),
+        "privacy_officer": staff(
+            "privacy_officer", Role.PRIVACY_OFFICER, municipality, capacity=""
+        ),
+        "administrator": staff("administrator", Role.ADMINISTRATOR, municipality, capacity=""),
+        "involved_professional": staff("involved_professional", Role.PROFESSIONAL, school),
+    }
+    youth_user = UserFactory(username="youth", role=Role.YOUTH)
+    youth = YouthFactory(
+        region=region,
+        given_name="Zoë",
+        family_name="Vandersteen",
+        date_of_birth=date(2012, 5, 17),
+        school=school,
+        user=youth_user,
+    )
+    guardian = GuardianFactory(
+        youth=youth, given_name="Wilhelmina", family_name="Oosterbroek", user__username="parent"
+    )
+    GuardianFactory(
+        youth=youth,
+        given_name="Bartholomeus",
+        family_name="Vandersteen",
+        without_authority=True,
+        user__username="parent_without_authority",
+    )
+    other_youth = YouthFactory(
+        region=region, user=UserFactory(username="other_youth", role=Role.YOUTH)
+    )
+    other_guardian = GuardianFactory(youth=other_youth, user__username="other_parent")
+    users.update(
+        youth=youth_user,
+        parent=guardian.user,
+        parent_without_authority=User.objects.get(username="parent_without_authority"),
+        other_parent=other_guardian.user,
+        other_youth=other_youth.user,
+    )
+    grant(users["involved_professional"], "parties.view_youth", youth)
+    return World(
+        covenant=covenant,
+        school=school,
+        municipality=municipality,
+        youth=youth,
+        other_youth=other_youth,
+        guardian=guardian,
+        users=users,
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """PostgreSQL-only tests are skipped with a printed reason on SQLite; in CI that is an error."""
+    import os
+
+    from django.conf import settings
+
+    on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    if on_postgres:
+        return
+    if os.environ.get("CI"):
+        raise pytest.UsageError("CI must run on PostgreSQL: set DATABASE_URL (see .ci/run).")
+    skip = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://… to run it")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)

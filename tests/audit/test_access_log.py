@@ -1,0 +1,123 @@
+"""The access log: login events, request context, same-transaction writes, append-only table."""
+
+import pytest
+from django.db import connection, transaction
+from django.test import Client
+from django.urls import reverse
+
+from audit.choices import Action, Outcome
+from audit.models import AccessEvent
+from audit.services import record
+
+pytestmark = pytest.mark.django_db
+
+
+def test_login_and_logout_are_recorded(world):
+    """R-10-2, invariant 2: logging in and out leaves events with who, role and organisation."""
+    client = Client()
+    user = world.users["coordinator"]
+    assert (
+        client.post(
+            reverse("login"), {"username": user.username, "password": "test-password-123"}
+        ).status_code
+        == 302
+    )
+    client.post(reverse("logout"))
+    login = AccessEvent.objects.get(action=Action.LOGIN, actor=user)
+    assert login.organisation == world.school
+    assert login.actor_role == "coordinator"
+    assert login.actor_name == user.get_full_name()
+    assert AccessEvent.objects.filter(action=Action.LOGOUT, actor=user).exists()
+
+
+def test_failed_login_is_recorded_without_the_typed_name(world):
+    """Invariant 2: a failed login is a denied event that refers to the account, not the text."""
+    client = Client()
+    response = client.post(reverse("login"), {"username": "coordinator", "password": "wrong"})
+    assert response.status_code == 200
+    event = AccessEvent.objects.get(action=Action.LOGIN_FAILED)
+    assert event.outcome == Outcome.DENIED
+    assert event.actor is None
+    assert event.object_id == str(world.users["coordinator"].uuid)
+    client.post(reverse("login"), {"username": "nobody-by-this-name", "password": "x"})
+    unknown = AccessEvent.objects.filter(action=Action.LOGIN_FAILED).exclude(pk=event.pk).get()
+    assert unknown.object_id == ""
+    assert "nobody-by-this-name" not in str(unknown.__dict__)
+
+
+def test_login_error_does_not_reveal_whether_an_account_exists(world):
+    """Invariant 9: the same message for a wrong password and an unknown user."""
+    client = Client()
+    known = client.post(reverse("login"), {"username": "coordinator", "password": "wrong"})
+    unknown = client.post(reverse("login"), {"username": "nobody", "password": "wrong"})
+    assert known.context["form"].non_field_errors() == unknown.context["form"].non_field_errors()
+
+
+def test_event_records_where_the_request_came_from(world):
+    """R-10-2: client address, user agent, path and a request id tie the event to its request."""
+    client = Client(HTTP_USER_AGENT="TestBrowser/1.0", REMOTE_ADDR="192.0.2.10")
+    client.force_login(world.users["parent"])
+    response = client.get(reverse("portal:home"))
+    event = AccessEvent.objects.get(action=Action.YOUTH_VIEWED, actor=world.users["parent"])
+    assert event.youth_uuid == world.youth.uuid
+    assert event.client_ip == "192.0.2.10"
+    assert event.user_agent == "TestBrowser/1.0"
+    assert event.path == "/portaal/"
+    assert event.request_id == response["X-Request-ID"]
+
+
+def test_forwarded_header_is_ignored_unless_trusted(world, settings):
+    """A client cannot forge its address: X-Forwarded-For counts only from a configured proxy."""
+    client = Client(REMOTE_ADDR="192.0.2.10", HTTP_X_FORWARDED_FOR="203.0.113.99")
+    client.force_login(world.users["parent"])
+    client.get(reverse("portal:home"))
+    assert (
+        AccessEvent.objects.filter(action=Action.YOUTH_VIEWED).latest("id").client_ip
+        == "192.0.2.10"
+    )
+    settings.AUDIT_TRUSTED_PROXY_HEADER = "HTTP_X_FORWARDED_FOR"
+    client.get(reverse("portal:home"))
+    assert (
+        AccessEvent.objects.filter(action=Action.YOUTH_VIEWED).latest("id").client_ip
+        == "203.0.113.99"
+    )
+
+
+def test_event_rolls_back_with_the_access(world):
+    """Invariant 2: the event is part of the caller's transaction, not written beside it."""
+    with pytest.raises(RuntimeError), transaction.atomic():
+        record(actor=world.users["parent"], action=Action.YOUTH_VIEWED, youth=world.youth)
+        raise RuntimeError
+    assert not AccessEvent.objects.filter(action=Action.YOUTH_VIEWED).exists()
+
+
+def test_event_holds_references_not_copies(world):
+    """Issue 5: the log stores ids of the youth and object, never their names."""
+    event = record(
+        actor=world.users["parent"],
+        action=Action.YOUTH_VIEWED,
+        target=world.youth,
+        youth=world.youth,
+    )
+    values = " ".join(str(v) for v in event.__dict__.values())
+    assert world.youth.family_name not in values
+    assert event.object_type == "parties.youth"
+    assert event.object_id == str(world.youth.uuid)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "statement", ["UPDATE audit_accessevent SET action = 'x'", "DELETE FROM audit_accessevent"]
+)
+def test_access_log_cannot_be_rewritten_in_the_database(world, statement):
+    """Invariant 3: a trigger rejects UPDATE and DELETE on the access log, even in raw SQL."""
+    from django.db.utils import DatabaseError
+
+    record(actor=world.users["parent"], action=Action.YOUTH_VIEWED, youth=world.youth)
+    with (
+        pytest.raises(DatabaseError, match="Cannot update or delete"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement)
+    assert AccessEvent.objects.filter(action=Action.YOUTH_VIEWED).exists()

@@ -1,0 +1,78 @@
+"""Every URL pattern of the project, discovered from the resolver, with real arguments.
+
+tests/test_authorization_matrix.py and tests/test_audit_coverage.py use this: a new URL whose
+arguments are not known here makes both fail until it is covered.
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from convenant.registry import KINDS
+
+# URLs anyone may open without logging in; everything else must send an anonymous user to login.
+PUBLIC = {"login", "health", "set_language"}
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    kwargs: dict[str, Any]
+
+    @property
+    def path(self) -> str:
+        return reverse(self.name, kwargs=self.kwargs)
+
+    def __str__(self) -> str:
+        return f"{self.name}{self.kwargs or ''}"
+
+
+def _patterns(resolvers: list[Any], namespace: str = "") -> Iterator[tuple[str, URLPattern]]:
+    for entry in resolvers:
+        if isinstance(entry, URLResolver):
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _patterns(entry.url_patterns, ns)
+        elif isinstance(entry, URLPattern):
+            yield f"{namespace}{entry.name}", entry
+
+
+def all_url_names() -> list[tuple[str, list[str]]]:
+    """(name, argument names) of every pattern, in resolver order."""
+    return [
+        (name, sorted(pattern.pattern.regex.groupindex))
+        for name, pattern in _patterns(get_resolver().url_patterns)
+    ]
+
+
+def _reference_rows(world: Any) -> Iterator[dict[str, Any]]:
+    region_id = world.covenant.region_id
+    for slug, kind in KINDS.items():
+        row = kind.queryset(region_id).first()
+        assert row is not None, f"the world has no row of {slug}; add one to cover its edit URL"
+        yield {"kind": slug, "uuid": row.uuid}
+
+
+# How to fill the arguments of each URL with objects of the test world.
+ARGUMENTS: dict[str, Callable[[Any], list[dict[str, Any]]]] = {
+    "convenant:reference_list": lambda w: [{"kind": slug} for slug in KINDS],
+    "convenant:reference_create": lambda w: [{"kind": slug} for slug in KINDS],
+    "convenant:reference_edit": lambda w: list(_reference_rows(w)),
+}
+
+
+def routes(world: Any) -> list[Route]:
+    """Every URL of the project with real arguments; fails on a URL it cannot fill."""
+    found = []
+    for name, args in all_url_names():
+        if not args:
+            found.append(Route(name, {}))
+            continue
+        if name not in ARGUMENTS:
+            raise AssertionError(
+                f"URL '{name}' takes {args}; add it to tests/urls.py ARGUMENTS so the "
+                "authorization matrix and the audit coverage test can request it"
+            )
+        found.extend(Route(name, kwargs) for kwargs in ARGUMENTS[name](world))
+    return found
