@@ -5,8 +5,9 @@ every user of the world, and wherever a youth's personal data appears in the ans
 naming that youth must have been written by that very request.
 """
 
-import pytest
 from django.test import Client
+
+import pytest
 
 from audit.models import AccessEvent
 from parties.models import Youth

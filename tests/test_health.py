@@ -1,7 +1,8 @@
 """/health/ reports on the database and, when configured, the broker (issue 2 item 8)."""
 
-import pytest
 from django.test import Client
+
+import pytest
 
 pytestmark = pytest.mark.django_db
 

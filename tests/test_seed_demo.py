@@ -2,9 +2,10 @@
 
 from io import StringIO
 
-import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
+
+import pytest
 
 from parties.choices import Role
 from parties.models import Guardian, Organisation, User, Youth
@@ -53,7 +54,8 @@ def test_seed_demo_youths_and_parents():
     assert len(joint) == 1
     assert Guardian.objects.filter(has_authority=False).count() == 1
     fourteen = next(y for y in Youth.objects.all() if y.age_on(today) == 14)
-    assert fourteen.user is not None and fourteen.user.role == Role.YOUTH
+    assert fourteen.user is not None
+    assert fourteen.user.role == Role.YOUTH
 
 
 def test_seed_demo_names_the_organisations_spec_lists():

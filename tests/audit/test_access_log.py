@@ -1,9 +1,10 @@
 """The access log: login events, request context, same-transaction writes, append-only table."""
 
-import pytest
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
+
+import pytest
 
 from audit.choices import Action, Outcome
 from audit.models import AccessEvent
@@ -85,9 +86,14 @@ def test_forwarded_header_is_ignored_unless_trusted(world, settings):
 
 def test_event_rolls_back_with_the_access(world):
     """Invariant 2: the event is part of the caller's transaction, not written beside it."""
-    with pytest.raises(RuntimeError), transaction.atomic():
-        record(actor=world.users["parent"], action=Action.YOUTH_VIEWED, youth=world.youth)
-        raise RuntimeError
+
+    def access_then_fail() -> None:
+        with transaction.atomic():
+            record(actor=world.users["parent"], action=Action.YOUTH_VIEWED, youth=world.youth)
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        access_then_fail()
     assert not AccessEvent.objects.filter(action=Action.YOUTH_VIEWED).exists()
 
 

@@ -1,8 +1,9 @@
 """The functioneel beheerder views and edits the region's covenant data in the browser."""
 
+from django.urls import reverse
+
 import pytest
 from auditlog.models import LogEntry
-from django.urls import reverse
 
 from audit.models import AccessEvent
 from convenant.models import ConsultationType, LegalBasis

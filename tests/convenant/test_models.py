@@ -2,8 +2,9 @@
 
 from datetime import date
 
-import pytest
 from django.core.exceptions import ValidationError
+
+import pytest
 
 from convenant.choices import CovenantPartyStatus
 from tests.factories.convenant import CovenantFactory, CovenantPartyFactory, LegalBasisFactory
