@@ -42,7 +42,7 @@ lock:
 
 # Extract and compile translations (needs GNU gettext).
 messages: $(STAMP)
-	DJANGO_DEBUG=true $(PY) manage.py makemessages -l nl -l en --no-obsolete --ignore=.venv --ignore=static
+	DJANGO_DEBUG=true $(PY) manage.py makemessages -l nl -l en --no-obsolete --ignore=.venv --ignore=static --ignore=tests
 	DJANGO_DEBUG=true $(PY) manage.py compilemessages --ignore=.venv
 
 clean:

@@ -1,7 +1,7 @@
 """The one place where settings read the environment.
 
 Every knob is an environment variable read through `env` (django-environ); `.env.example` lists them
-all and `tests/test_settings.py` checks that the two agree.
+all and `tests/test_deployment_files.py` checks that the two agree.
 """
 
 import environ

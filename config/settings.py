@@ -189,8 +189,9 @@ STORAGES = {
         )
     },
 }
-# Uploaded documents (signed Toetredingsformulieren) are private: never served by URL.
-MEDIA_URL = None
+# Uploaded documents (signed Toetredingsformulieren) are private: no URL serves this prefix; they
+# are only ever returned through permission-checking, audited views.
+MEDIA_URL = "/private-media-is-not-served/"
 
 # E-mail: notifications carry links, never personal data (SPEC R-10-3).
 EMAIL_BACKEND = env.str(

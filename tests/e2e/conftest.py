@@ -38,3 +38,9 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 def screenshot_dir() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict) -> dict:
+    """A Dutch browser, as our users have (Chromium sends en-US otherwise)."""
+    return {**browser_context_args, "locale": "nl-NL"}
