@@ -53,8 +53,9 @@ class UserFactory(DjangoModelFactory[User]):
         skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
-    first_name = factory.Faker("first_name", locale="nl_NL")
-    last_name = factory.Faker("last_name", locale="nl_NL")
+    # Sequences, not Faker: a random name could equal a test youth's name and fake a leak.
+    first_name = factory.Sequence(lambda n: f"Voornaam{n}")
+    last_name = factory.Sequence(lambda n: f"Achternaam{n}")
     role = Role.PROFESSIONAL
     password = factory.django.Password("test-password-123")
 
