@@ -8,12 +8,15 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# Pango, HarfBuzz and Noto fonts for WeasyPrint (PDF rendering); gettext for compilemessages.
+# Pango and HarfBuzz (with HarfBuzz-Subset, which embeds font subsets) for WeasyPrint (PDF
+# rendering, core/pdf.py). The PDF fonts are vendored in static/; fonts-noto-core only supplies
+# fallback glyphs for scripts the vendored Noto Sans lacks. gettext for compilemessages.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 \
         libpangoft2-1.0-0 \
         libharfbuzz0b \
+        libharfbuzz-subset0 \
         fonts-noto-core \
         gettext \
     && rm -rf /var/lib/apt/lists/*
