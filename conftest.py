@@ -5,10 +5,23 @@ from datetime import date
 
 import pytest
 
+from casusoverleg.choices import ParticipantKind
+from casusoverleg.models import ActionItem, Case, CaseDocument, Meeting, Participant
 from convenant.models import Covenant
 from core.permissions import grant
 from parties.choices import Capacity, Role
 from parties.models import Guardian, Organisation, User, Youth
+from tests.factories.casusoverleg import (
+    ActionItemFactory,
+    CaseDocumentFactory,
+    CaseFactory,
+    InvitationFactory,
+    MeetingFactory,
+    MinutesEntryFactory,
+    MinutesFactory,
+    ParticipantFactory,
+    PrivacyNoticeFactory,
+)
 from tests.factories.convenant import CovenantFactory, CovenantPartyFactory
 from tests.factories.parties import (
     GuardianFactory,
@@ -30,6 +43,11 @@ class World:
     youth: Youth  # the data subject whose data must not leak
     other_youth: Youth
     guardian: Guardian  # parent of `youth` with gezag
+    case: Case  # about `youth`, held, directed by users["case_coordinator"]
+    meeting: Meeting
+    action: ActionItem
+    document: CaseDocument
+    participants: dict[str, Participant] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
 
     def pii(self) -> list[str]:
@@ -41,12 +59,29 @@ class World:
 
 
 @pytest.fixture
+def reference_data(transactional_db: None) -> None:
+    """The model covenant's reference data, for tests that run in transactional mode.
+
+    A flush between transactional tests empties the tables the data migration filled; its
+    idempotent loader puts them back. Request it before `world`.
+    """
+    import importlib
+
+    from django.apps import apps
+
+    seed = importlib.import_module("convenant.migrations.0002_seed_model_covenant")
+    seed.load(apps, None)
+
+
+@pytest.fixture
 def world(db: None) -> World:
     """A region with a school, a municipality, two youths with parents and a user for each role.
 
     Role keys: coordinator, professional, youth_care (beroepsgeheim), leerplicht, privacy_officer,
-    administrator (all without involvement), involved_professional (holds a grant on `youth`),
-    parent (gezag over `youth`), parent_without_authority (of `youth`), youth (the youth's own
+    administrator (all without involvement), case_coordinator (directs `case`),
+    involved_professional (accepted participant of `case`, holds its grant), invited_professional
+    (invited to `case`, has not answered: sees the invitation, not the youth), parent (gezag over
+    `youth`, at the table), parent_without_authority (of `youth`), youth (the youth's own
     account), other_parent and other_youth (of `other_youth`).
     """
     region = RegionFactory(name="Testregio")
@@ -80,6 +115,13 @@ def world(db: None) -> World:
         ),
         "administrator": staff("administrator", Role.ADMINISTRATOR, municipality, capacity=""),
         "involved_professional": staff("involved_professional", Role.PROFESSIONAL, school),
+        "case_coordinator": staff("case_coordinator", Role.COORDINATOR, school),
+        "invited_professional": staff(
+            "invited_professional",
+            Role.PROFESSIONAL,
+            municipality,
+            capacity=Capacity.COMPULSORY_EDUCATION,
+        ),
     }
     youth_user = UserFactory(username="youth", role=Role.YOUTH)
     youth = YouthFactory(
@@ -112,6 +154,49 @@ def world(db: None) -> World:
         other_youth=other_youth.user,
     )
     grant(users["involved_professional"], "parties.view_youth", youth)
+    case = CaseFactory(
+        youth=youth,
+        covenant=covenant,
+        coordinator=users["case_coordinator"],
+        organisation=school,
+        held=True,
+    )
+    participants = {
+        "involved_professional": ParticipantFactory(
+            case=case, user=users["involved_professional"], organisation=school, accepted=True
+        ),
+        "invited_professional": ParticipantFactory(
+            case=case,
+            user=users["invited_professional"],
+            organisation=municipality,
+            role="leerplicht",
+        ),
+        "parent": ParticipantFactory(
+            case=case,
+            kind=ParticipantKind.PARENT,
+            user=guardian.user,
+            guardian=guardian,
+            organisation=None,
+            role="",
+        ),
+        "youth": ParticipantFactory(
+            case=case,
+            kind=ParticipantKind.YOUTH,
+            user=youth_user,
+            organisation=None,
+            role="",
+        ),
+    }
+    grant(users["involved_professional"], "casusoverleg.view_case", case)
+    meeting = MeetingFactory(case=case, past=True)
+    minutes = MinutesFactory(meeting=meeting)
+    MinutesEntryFactory(minutes=minutes)
+    notice = PrivacyNoticeFactory(case=case, version=1)
+    # Everyone invited was sent the invitation (with the notice) before the meeting.
+    for key in ("involved_professional", "invited_professional", "parent", "youth"):
+        InvitationFactory(meeting=meeting, participant=participants[key], notice=notice)
+    action = ActionItemFactory(minutes=minutes, assignee=participants["involved_professional"])
+    document = CaseDocumentFactory(case=case, ready=True)
     return World(
         covenant=covenant,
         school=school,
@@ -119,6 +204,11 @@ def world(db: None) -> World:
         youth=youth,
         other_youth=other_youth,
         guardian=guardian,
+        case=case,
+        meeting=meeting,
+        action=action,
+        document=document,
+        participants=participants,
         users=users,
     )
 

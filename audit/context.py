@@ -5,7 +5,7 @@ yet every event still says where it came from.
 """
 
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -16,6 +16,8 @@ class RequestContext:
     user_agent: str = ""
     request_id: str = ""
     path: str = ""
+    # Set when the request has logged a denial, so the middleware does not log it twice.
+    flags: dict[str, bool] = field(default_factory=dict, compare=False)
 
 
 EMPTY = RequestContext()

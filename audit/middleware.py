@@ -4,8 +4,10 @@ import uuid
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 
+from .choices import Action, Outcome
 from .context import RequestContext, current
 
 
@@ -45,3 +47,23 @@ class RequestContextMiddleware:
             current.reset(token)
         response["X-Request-ID"] = request_id
         return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        """Log a view's 403 or 404 as a denied access, unless the view logged it already.
+
+        DESIGN invariant 1: invisible objects answer 404, forbidden actions 403, and both are
+        logged. Selectors and role gates record their own denial with more detail; this catches
+        every other refusal (a service's `ensure`, an object of another case).
+        """
+        if not isinstance(exception, PermissionDenied | Http404):
+            return
+        if current.get().flags.get("denied"):
+            return
+        from .services import record
+
+        record(
+            actor=request.user,
+            action=Action.ACCESS_DENIED,
+            outcome=Outcome.DENIED,
+            reason="403" if isinstance(exception, PermissionDenied) else "404",
+        )

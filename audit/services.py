@@ -7,17 +7,20 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import models, transaction
 
 from .choices import Action, Outcome
-from .context import current
+from .context import EMPTY, current
 from .models import AccessEvent
 
 
 def _organisation_of(actor: Any) -> Any:
     """The organisation the actor works for, if any (professionals, FGs, beheerders)."""
-    professional = getattr(actor, "professional", None) if actor is not None else None
+    if actor is None or getattr(actor, "is_citizen", False):
+        # Parents and youths work for no organisation; skip the lookup that would find nothing.
+        return None
+    professional = getattr(actor, "professional", None)
     return professional.organisation if professional is not None else None
 
 
-def record(
+def _event(
     *,
     actor: AbstractBaseUser | AnonymousUser | None,
     action: Action,
@@ -29,17 +32,14 @@ def record(
     purpose: str = "",
     reason: str = "",
 ) -> AccessEvent:
-    """Write one AccessEvent in the caller's transaction (DESIGN invariant 2).
-
-    Call it inside the same `transaction.atomic` block as the access itself: if the event cannot
-    be written, the access fails with it instead of going unlogged. `target` is the object acted
-    on, `youth` the data subject; only their ids are stored.
-    """
+    """An unsaved AccessEvent with the actor's snapshot and the request's origin."""
     user = actor if (actor is not None and actor.is_authenticated) else None
     organisation = _organisation_of(user)
     context = current.get()
+    if outcome == Outcome.DENIED and context is not EMPTY:
+        context.flags["denied"] = True
     target_uuid = getattr(target, "uuid", None)
-    return AccessEvent.objects.create(
+    return AccessEvent(
         action=action,
         outcome=outcome,
         actor=user,
@@ -61,11 +61,57 @@ def record(
     )
 
 
+def record(
+    *,
+    actor: AbstractBaseUser | AnonymousUser | None,
+    action: Action,
+    target: models.Model | None = None,
+    youth: models.Model | None = None,
+    case_uuid: Any = None,
+    outcome: Outcome = Outcome.ALLOWED,
+    legal_basis: str = "",
+    purpose: str = "",
+    reason: str = "",
+) -> AccessEvent:
+    """Write one AccessEvent in the caller's transaction (DESIGN invariant 2).
+
+    Call it inside the same `transaction.atomic` block as the access itself: if the event cannot
+    be written, the access fails with it instead of going unlogged. `target` is the object acted
+    on, `youth` the data subject; only their ids are stored.
+    """
+    event = _event(
+        actor=actor,
+        action=action,
+        target=target,
+        youth=youth,
+        case_uuid=case_uuid,
+        outcome=outcome,
+        legal_basis=legal_basis,
+        purpose=purpose,
+        reason=reason,
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def record_shown(
+    *, actor: AbstractBaseUser | AnonymousUser, action: Action, shown: list[dict[str, Any]]
+) -> list[AccessEvent]:
+    """Record one event per item a list page shows, in one INSERT (a list of N youths is N
+    accesses, but need not be N round trips). Each item holds `record`'s keyword arguments.
+    """
+    events = [_event(actor=actor, action=action, **item) for item in shown]
+    # The rows are plain inserts: AccessEvent has no save() logic and nothing listens to it.
+    return AccessEvent.objects.bulk_create(events)
+
+
 def record_many_youths(
     *, actor: AbstractBaseUser, action: Action, youths: list[Any], purpose: str = ""
 ) -> list[AccessEvent]:
     """Record one event per youth shown on a list page (a list of N youths is N accesses)."""
     with transaction.atomic():
-        return [
-            record(actor=actor, action=action, target=y, youth=y, purpose=purpose) for y in youths
-        ]
+        return record_shown(
+            actor=actor,
+            action=action,
+            shown=[{"target": y, "youth": y, "purpose": purpose} for y in youths],
+        )

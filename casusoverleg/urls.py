@@ -1,8 +1,72 @@
+"""The professional's workplace (/werkplek/). Every pattern is in the authorization matrix."""
+
 from django.urls import path
 
-from . import views
+from .views import (
+    actions,
+    calendar,
+    cases,
+    dashboard,
+    documents,
+    invitations,
+    meetings,
+    minutes,
+    participants,
+)
 
 app_name = "casusoverleg"
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
+    path("", dashboard.dashboard, name="dashboard"),
+    path("agenda/", calendar.calendar_view, name="calendar"),
+    path("casussen/nieuw/", cases.case_create, name="case_create"),
+    path("casussen/<uuid:uuid>/", cases.case_detail, name="case_detail"),
+    path("casussen/<uuid:uuid>/wijzigen/", cases.case_edit, name="case_edit"),
+    path("casussen/<uuid:uuid>/volgende-stap/", cases.case_advance, name="case_advance"),
+    path(
+        "casussen/<uuid:uuid>/checklist/<uuid:item>/",
+        cases.checklist_toggle,
+        name="checklist_toggle",
+    ),
+    path("casussen/<uuid:uuid>/overdragen/", cases.case_handover, name="case_handover"),
+    path(
+        "casussen/<uuid:uuid>/deelnemers/nieuw/",
+        participants.participant_add,
+        name="participant_add",
+    ),
+    path(
+        "casussen/<uuid:uuid>/deelnemers/<uuid:participant>/",
+        participants.participant_family,
+        name="participant_family",
+    ),
+    path(
+        "casussen/<uuid:uuid>/deelnemers/<uuid:participant>/verwijderen/",
+        participants.participant_remove,
+        name="participant_remove",
+    ),
+    path("casussen/<uuid:uuid>/overleg/", meetings.meeting_schedule, name="meeting_schedule"),
+    path("casussen/<uuid:uuid>/overleg/annuleren/", meetings.meeting_cancel, name="meeting_cancel"),
+    path("casussen/<uuid:uuid>/uitnodigen/", meetings.invitations_send, name="invitations_send"),
+    path("casussen/<uuid:uuid>/privacyverklaring/", meetings.privacy_notice, name="privacy_notice"),
+    path("casussen/<uuid:uuid>/documenten/", documents.document_request, name="document_request"),
+    path("documenten/<uuid:uuid>/", documents.document_status, name="document_status"),
+    path("documenten/<uuid:uuid>/download/", documents.document_download, name="document_download"),
+    path("uitnodigingen/<uuid:uuid>/", invitations.invitation_detail, name="invitation_detail"),
+    path(
+        "uitnodigingen/<uuid:uuid>/antwoord/",
+        invitations.invitation_respond,
+        name="invitation_respond",
+    ),
+    path("casussen/<uuid:uuid>/aanwezigheid/", minutes.attendance, name="attendance"),
+    path("casussen/<uuid:uuid>/hoorrecht/", minutes.hearing, name="hearing"),
+    path("casussen/<uuid:uuid>/verslag/", minutes.minutes, name="minutes"),
+    path(
+        "casussen/<uuid:uuid>/verslag/punten/<uuid:entry>/verwijderen/",
+        minutes.minutes_entry_delete,
+        name="minutes_entry_delete",
+    ),
+    path("casussen/<uuid:uuid>/verslag/acties/", minutes.action_add, name="action_add"),
+    path("casussen/<uuid:uuid>/verslag/vervolgdatum/", minutes.follow_up, name="follow_up"),
+    path("casussen/<uuid:uuid>/verslag/delen/", minutes.minutes_share, name="minutes_share"),
+    path("acties/", actions.action_list, name="action_list"),
+    path("acties/<uuid:uuid>/gedaan/", actions.action_complete, name="action_complete"),
 ]

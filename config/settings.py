@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 
 from .env import ImproperlyConfiguredError, env
@@ -207,6 +208,21 @@ EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="casusoverleg@localhost")
 
+# The age rules of SPEC §6 as configuration (SPEC §10): organisations read them differently.
+AGE_THRESHOLDS = {
+    "participates": 12,  # invited directly; under this age the child's view is heard (R-AGE-3)
+    "decides_alone": 16,  # consents alone; may object to the parents' presence (Q3)
+    "adult": 18,  # parents only as guests with the youth's consent
+}
+# Working days within which adopted minutes reach parents and youth (SPEC R-12-3, default 10).
+MINUTES_FAMILY_WORKING_DAYS = env.int("MINUTES_FAMILY_WORKING_DAYS", default=10)
+# Days before an action's due date that its owner gets a reminder (issue 3 item 9).
+ACTION_REMINDER_DAYS = env.int("ACTION_REMINDER_DAYS", default=3)
+# Thuiszitterspact: warn when a youth has been without education this many days (R-TYPE-4).
+HOME_SITTER_WARNING_DAYS = 90
+# The address in links of e-mails and calendar invitations (no request exists in a worker).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
 # Celery: Redis when REDIS_URL is set; without a broker, tasks run eagerly (demo).
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -221,7 +237,13 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SOFT_TIME_LIMIT = 300
 CELERY_TASK_TIME_LIMIT = 360
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Every morning: remind owners of actions that fall due within ACTION_REMINDER_DAYS.
+    "action-reminders": {
+        "task": "casusoverleg.tasks.action_reminders_task",
+        "schedule": crontab(hour=7, minute=0),
+    },
+}
 
 # django-guardian: direct foreign-key permission tables; no anonymous user object.
 ANONYMOUS_USER_NAME = None
@@ -233,6 +255,7 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "parties.Professional",
     "parties.Youth",
     "parties.Guardian",
+    "parties.Region",
     "parties.Organisation",
     "convenant.Covenant",
     "convenant.CovenantParty",
@@ -243,6 +266,20 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "convenant.ConsultationTypeRole",
     "convenant.ChecklistItem",
     "convenant.RetentionRule",
+    "casusoverleg.Case",
+    "casusoverleg.CoordinatorHandover",
+    "casusoverleg.Participant",
+    "casusoverleg.Meeting",
+    # The notice's snapshot is the record itself; its diff would repeat it whole.
+    {"model": "casusoverleg.PrivacyNotice", "exclude_fields": ["content"]},
+    "casusoverleg.Invitation",
+    "casusoverleg.Attendance",
+    "casusoverleg.ChecklistAnswer",
+    "casusoverleg.Minutes",
+    "casusoverleg.MinutesEntry",
+    "casusoverleg.ActionItem",
+    "casusoverleg.Statement",
+    "casusoverleg.CaseDocument",
 )
 # The proxy header is not trusted by auditlog; the access log takes the address (see AUDIT_*).
 AUDITLOG_DISABLE_REMOTE_ADDR = True

@@ -12,3 +12,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["default"]["OPTIONS"]["location"] = "/tmp/casusoverleg-test-media"  # noqa: F405, S108
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+# Tasks run in the test's own thread; tests/integration starts a real worker where one is needed.
+CELERY_TASK_ALWAYS_EAGER = True

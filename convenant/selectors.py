@@ -3,6 +3,10 @@
 from datetime import date
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from parties.choices import PartyType
+from parties.models import Organisation
 
 from .models import Covenant, CovenantParty
 
@@ -25,3 +29,42 @@ def covenant_party_list(*, covenant: Covenant, on: date) -> QuerySet[CovenantPar
         .select_related("organisation")
         .order_by("organisation__name")
     )
+
+
+def covenant_party_of(
+    *, covenant: Covenant, organisation: Organisation, on: date
+) -> CovenantParty | None:
+    """The party row through which `organisation` takes part in `covenant` on `on`, if any.
+
+    A school takes part through its school board (its `parent`), so both are looked up.
+    """
+    candidates = [organisation.pk]
+    if organisation.parent_id:
+        candidates.append(organisation.parent_id)
+    return (
+        covenant_party_list(covenant=covenant, on=on).filter(organisation_id__in=candidates).first()
+    )
+
+
+def participation_refusal(*, covenant: Covenant, organisation: Organisation, on: date) -> str:
+    """Why `organisation` may not take part in a Casusoverleg now, or "" if it may.
+
+    SPEC R-P-3 and R-18-1: only parties that joined the covenant take part; a youth care provider
+    also needs its signed Toetredingsformulier and the notification of the other participants.
+    """
+    party = covenant_party_of(covenant=covenant, organisation=organisation, on=on)
+    if party is None or not organisation.is_active:
+        return str(
+            _("%(org)s has not joined the covenant (or has left it).") % {"org": organisation}
+        )
+    if party.organisation.party_type == PartyType.YOUTH_CARE_PROVIDER and not (
+        party.signed_document and party.accession_notified_at
+    ):
+        return str(
+            _(
+                "%(org)s can only take part once its signed accession form is uploaded and the "
+                "other participants have been notified."
+            )
+            % {"org": organisation}
+        )
+    return ""

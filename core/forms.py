@@ -33,8 +33,17 @@ class NLDSFormMixin:
             if css:
                 widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
+    def add_error(self, field: str | None, error: Any) -> None:
+        """Add the error and mark the field, also for errors a service raises after validation."""
+        super().add_error(field, error)  # type: ignore[misc]
+        self._mark_invalid()
+
     def full_clean(self) -> None:
         super().full_clean()  # type: ignore[misc]
+        self._mark_invalid()
+
+    def _mark_invalid(self) -> None:
+        """aria-invalid and aria-describedby (error, help) on every field with an error."""
         for name in self.errors:  # type: ignore[attr-defined]
             if name not in self.fields:  # type: ignore[attr-defined]
                 continue

@@ -16,6 +16,13 @@ from tests.urls import routes
 pytestmark = pytest.mark.django_db
 
 
+def _body(response) -> str:
+    """The answer's text; a download streams its bytes (a PDF holds no plain-text names)."""
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode("utf-8", errors="replace")
+    return response.content.decode("utf-8", errors="replace")
+
+
 def _identifying(youth: Youth) -> list[str]:
     return [youth.given_name + " " + youth.family_name, youth.family_name]
 
@@ -31,7 +38,7 @@ def test_every_page_showing_a_youth_logs_it(world):
         for route in routes(world):
             last = AccessEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
             response = client.get(route.path)
-            body = response.content.decode("utf-8", errors="replace")
+            body = _body(response)
             new = AccessEvent.objects.filter(id__gt=last)
             for youth in youths:
                 if any(text in body for text in _identifying(youth)):

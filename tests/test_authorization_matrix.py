@@ -23,6 +23,8 @@ OUTSIDERS = [
     "parent_without_authority",
     "other_parent",
     "other_youth",
+    # Invited to the case but has not accepted: sees the invitation, never the youth.
+    "invited_professional",
 ]
 
 
@@ -34,9 +36,18 @@ def _client(world, who: str) -> Client:
 
 
 def _body(response) -> str:
-    return (
-        response.content.decode("utf-8", errors="replace") if hasattr(response, "content") else ""
-    )
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode("utf-8", errors="replace")
+    return response.content.decode("utf-8", errors="replace")
+
+
+# Pages where an uninvolved user legitimately sees a youth's name, each with its reason. The
+# audit coverage test still demands an access event for every youth they show.
+OWN_ORGANISATION_DATA = {
+    # A school's procesregisseur chooses among the school's own pupils when opening a case: the
+    # school holds these pupils' data already (its own pupil file); no case data is shown.
+    ("coordinator", "casusoverleg:case_create"),
+}
 
 
 @pytest.mark.parametrize("who", OUTSIDERS)
@@ -48,6 +59,8 @@ def test_no_url_shows_the_youth_to_an_outsider(world, who, method):
         client = _client(world, who)
         response = getattr(client, method)(route.path)
         assert response.status_code < 500, f"{route} answered {response.status_code} to {who}"
+        if (who, route.name) in OWN_ORGANISATION_DATA:
+            continue
         body = _body(response)
         leaks += [(str(route), text) for text in world.pii() if text in body]
     assert not leaks, f"{who} saw personal data: {leaks}"
@@ -87,7 +100,13 @@ def test_public_urls_are_exactly_these():
 
 
 ROLE_PAGES = {
-    "casusoverleg:dashboard": {"coordinator", "professional", "youth_care", "leerplicht"},
+    "casusoverleg:dashboard": {
+        "coordinator",
+        "professional",
+        "youth_care",
+        "leerplicht",
+        "invited_professional",
+    },
     "portal:home": {"parent_without_authority", "other_parent", "other_youth"},
     "audit:dashboard": {"privacy_officer"},
     "convenant:overview": {"administrator"},

@@ -1,16 +1,50 @@
-"""`manage.py seed_demo` (issue 2 item 6)."""
+"""`manage.py seed_demo` (issue 2 item 6; issue 3: demo cases made through the services)."""
 
+from datetime import timedelta
 from io import StringIO
 
+from django.core import mail
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 import pytest
 
+from audit.choices import Action
+from audit.models import AccessEvent
+from casusoverleg.choices import (
+    CaseStatus,
+    DeliveryStatus,
+    EntryKind,
+    MeetingStatus,
+    ParticipantKind,
+    Response,
+    TargetGroup,
+)
+from casusoverleg.models import (
+    ActionItem,
+    Attendance,
+    Case,
+    ChecklistAnswer,
+    Invitation,
+    Meeting,
+    MinutesEntry,
+    Participant,
+)
+from casusoverleg.rules import family_rules
+from casusoverleg.services import UNDER_AGE_REASON, checklist_items, minutes_owner_choices
+from convenant.models import RetentionRule
 from parties.choices import Role
 from parties.models import Guardian, Organisation, User, Youth
+from portal.management.commands.seed_demo import EMAIL_DOMAIN
 
 pytestmark = pytest.mark.django_db
+
+# The states the demo cases end in, and how many steps of the state machine that took.
+EXPECTED = {
+    "Lotte": (CaseStatus.SCHEDULED, "procesregisseur", "mdo", 2),
+    "Daan": (CaseStatus.HELD, "zorgcoordinator", "zat", 3),
+    "Noor": (CaseStatus.PREPARED, "zorgcoordinator", "thuiszittersoverleg", 1),
+}
 
 
 def _seed() -> str:
@@ -19,22 +53,41 @@ def _seed() -> str:
     return out.getvalue()
 
 
+def _case(given_name: str) -> Case:
+    """The demo case about the youth with `given_name`."""
+    return Case.objects.select_related("coordinator", "consultation_type", "youth").get(
+        youth__given_name=given_name
+    )
+
+
+def _counts() -> tuple[int, ...]:
+    """How many rows the demo holds, of everything seed_demo makes."""
+    return tuple(
+        model.objects.count()
+        for model in (
+            User,
+            Organisation,
+            Youth,
+            Guardian,
+            Case,
+            Participant,
+            Meeting,
+            Invitation,
+            MinutesEntry,
+            ActionItem,
+            AccessEvent,
+        )
+    )
+
+
 def test_seed_demo_is_idempotent():
-    """Running it twice changes nothing the second time."""
+    """Running it twice changes nothing the second time: no duplicate users, cases or events."""
     _seed()
-    counts = (
-        User.objects.count(),
-        Organisation.objects.count(),
-        Youth.objects.count(),
-        Guardian.objects.count(),
-    )
-    _seed()
-    assert counts == (
-        User.objects.count(),
-        Organisation.objects.count(),
-        Youth.objects.count(),
-        Guardian.objects.count(),
-    )
+    counts = _counts()
+    output = _seed()
+    assert counts == _counts()
+    assert Case.objects.count() == 3
+    assert "already there" in output
 
 
 def test_seed_demo_has_every_role_and_prints_the_logins():
@@ -79,3 +132,233 @@ def test_seed_demo_refuses_a_production_configuration(settings):
     assert not User.objects.exists()
     call_command("seed_demo", "--force", stdout=StringIO())
     assert User.objects.exists()
+
+
+def test_seed_demo_gives_every_user_a_demo_address_and_the_two_new_logins():
+    """Invitations can be delivered: every demo user has <username>@demo…, old databases too."""
+    _seed()
+    User.objects.filter(username="mentor").update(email="")
+    _seed()
+    for username, email in User.objects.values_list("username", "email"):
+        assert email == f"{username}@{EMAIL_DOMAIN}"
+    teacher = User.objects.get(username="leerkracht")
+    assert (teacher.get_full_name(), teacher.role) == ("Tom Peters", Role.PROFESSIONAL)
+    assert teacher.professional.organisation.name == "Basisschool De Regenboog"
+    assert teacher.professional.function == "Leerkracht groep 6"
+    coordinator = User.objects.get(username="zorgcoordinator")
+    assert (coordinator.get_full_name(), coordinator.role) == ("Wendy Kramer", Role.COORDINATOR)
+    assert coordinator.professional.organisation.name == "Het Eemcollege"
+    assert coordinator.professional.function == "Zorgcoördinator"
+
+
+def test_seed_demo_cases_reach_their_states_through_the_state_machine():
+    """R-PR-2: each demo case got to its state step by step, with every checklist item ticked.
+
+    Each step is a `case.advanced` event by the case's procesregisseur, and every checklist
+    item of the steps taken is ticked (R-CHK-1).
+    """
+    output = _seed()
+    assert Case.objects.count() == 3
+    for given_name, (status, coordinator, type_code, steps) in EXPECTED.items():
+        case = _case(given_name)
+        assert (case.status, case.coordinator.username, case.consultation_type.code) == (
+            status,
+            coordinator,
+            type_code,
+        )
+        advanced = AccessEvent.objects.filter(case_uuid=case.uuid, action=Action.CASE_ADVANCED)
+        assert advanced.count() == steps
+        assert set(advanced.values_list("actor__username", flat=True)) == {coordinator}
+        # The states after 'concept', in order: the first `steps` of them were reached.
+        taken = list(CaseStatus)[1 : steps + 1]
+        required = {i.pk for i in checklist_items(case=case) if i.transition in taken}
+        ticked = set(case.checklist_answers.values_list("item_id", flat=True))
+        assert required
+        assert required <= ticked
+        assert f"{case.youth}: {case.consultation_type.name}" in output
+
+
+def test_seed_demo_family_participants_follow_the_age_rules():
+    """R-AGE-2, R-AGE-3, invariant 6: parents with gezag always invited; the youth from 12.
+
+    The parent without gezag is not at the table; Lotte (10) is not invited, with the reason
+    the application records, and her view was heard instead.
+    """
+    _seed()
+    today = timezone.localdate()
+    for given_name in EXPECTED:
+        case = _case(given_name)
+        meeting = case.meetings.first()
+        on = timezone.localtime(meeting.starts_at).date() if meeting else today
+        rules = family_rules(case.youth, on)
+        parents = case.participants.filter(kind=ParticipantKind.PARENT)
+        assert {p.guardian_id for p in parents} == set(
+            case.youth.guardians.filter(has_authority=True).values_list("pk", flat=True)
+        )
+        assert all(p.is_invited for p in parents)
+        youth = case.participants.get(kind=ParticipantKind.YOUTH)
+        assert youth.is_invited is rules.invite_youth
+        if not rules.invite_youth:
+            assert youth.not_invited_reason == UNDER_AGE_REASON
+    lotte = _case("Lotte")
+    assert lotte.hearing_note == "Gesprek met de intern begeleider aan de hand van tekeningen"
+    assert not _case("Daan").participants.filter(guardian__has_authority=False).exists()
+
+
+def test_seed_demo_lotte_is_scheduled_with_invitations_sent():
+    """R-12-1: Lotte's MDO is planned in about six days; everyone invited got the invitation.
+
+    The teacher and the SWV accepted and so see the case (invariant 1); the wijkteam has not
+    answered and does not see it yet.
+    """
+    _seed()
+    case = _case("Lotte")
+    meeting = case.meetings.get()
+    start = timezone.localtime(meeting.starts_at)
+    assert 6 <= (start.date() - timezone.localdate()).days <= 8
+    assert (start.hour, start.minute, meeting.duration_minutes) == (10, 0, 60)
+    assert meeting.location == "Basisschool De Regenboog, kamer IB"
+    assert meeting.status == MeetingStatus.SCHEDULED
+    invited = case.participants.invited()
+    assert invited.count() == 5
+    assert set(Invitation.objects.filter(meeting=meeting).values_list("status", flat=True)) == {
+        DeliveryStatus.SENT
+    }
+    assert {p.participant_id for p in meeting.invitations.all()} == set(
+        invited.values_list("pk", flat=True)
+    )
+    assert case.privacy_notices.exists()
+    answers = dict(
+        case.participants.filter(kind=ParticipantKind.PROFESSIONAL).values_list(
+            "user__username", "response"
+        )
+    )
+    assert answers == {
+        "leerkracht": Response.ACCEPTED,
+        "swv": Response.ACCEPTED,
+        "wijkteam": Response.PENDING,
+    }
+    for username, sees in (("leerkracht", True), ("swv", True), ("wijkteam", False)):
+        user = User.objects.get(username=username)
+        assert Case.objects.visible_to(user).filter(pk=case.pk).exists() is sees
+
+
+def test_seed_demo_daan_was_held_and_has_minutes_of_every_kind():
+    """R-8-1, R-2-1: Daan's ZAT was held last week; facts, opinions and agreements, each owned.
+
+    Everyone was present except Daan, with his reason; the wijkteam has an action due in ten
+    days and the follow-up date is about six weeks away.
+    """
+    _seed()
+    today = timezone.localdate()
+    case = _case("Daan")
+    meeting = case.meetings.get()
+    assert meeting.status == MeetingStatus.HELD
+    assert 5 <= (today - timezone.localtime(meeting.starts_at).date()).days <= 9
+    absent = Attendance.objects.filter(meeting=meeting, present=False)
+    assert [(a.participant.kind, a.absence_reason) for a in absent] == [
+        (ParticipantKind.YOUTH, "Had een toets")
+    ]
+    assert Attendance.objects.filter(meeting=meeting).count() == case.participants.invited().count()
+    entries = list(meeting.minutes.entries.all())
+    kinds = [e.kind for e in entries]
+    assert sorted(kinds) == sorted(
+        [EntryKind.FACT, EntryKind.FACT, EntryKind.OPINION, EntryKind.AGREEMENT]
+    )
+    owners = set(minutes_owner_choices(case=case))
+    assert all(e.owner in owners for e in entries)
+    action = meeting.minutes.actions.get()
+    assert action.assignee.user.username == "wijkteam"
+    assert action.due_on == today + timedelta(days=10)
+    assert 42 <= (meeting.minutes.follow_up_on - today).days <= 44
+    assert meeting.minutes.adopted_at is None
+
+
+def test_seed_demo_noor_objection_is_recorded():
+    """SPEC §10 Q3, R-TYPE-4: Noor (17) objected to her mother; the decision is in the log.
+
+    Her mother is still invited (the procesregisseur decided so); Noor has been out of
+    education for more than 90 days, so the case warns.
+    """
+    _seed()
+    case = _case("Noor")
+    assert case.target_group == TargetGroup.HOME_SITTER
+    assert (timezone.localdate() - case.out_of_education_since).days == 95
+    mother = case.participants.get(kind=ParticipantKind.PARENT)
+    assert (mother.youth_objected, mother.is_invited) == (True, True)
+    assert AccessEvent.objects.filter(
+        case_uuid=case.uuid,
+        action=Action.PARTICIPANT_UPDATED,
+        object_id=str(mother.uuid),
+        reason="youth objected",
+        actor__username="zorgcoordinator",
+    ).exists()
+    answers = dict(
+        case.participants.filter(kind=ParticipantKind.PROFESSIONAL).values_list(
+            "user__username", "response"
+        )
+    )
+    # No invitation has gone out yet, so nobody has answered or sees the case yet.
+    assert answers == {"leerplicht": Response.PENDING, "swv": Response.PENDING}
+
+
+def test_seed_demo_access_log_has_the_demo_users_history():
+    """Invariant 2: every step is in the access log under the demo user who took it."""
+    _seed()
+    events = AccessEvent.objects.all()
+    lotte, daan = _case("Lotte"), _case("Daan")
+    assert events.filter(
+        action=Action.CASE_OPENED, actor__username="procesregisseur", case_uuid=lotte.uuid
+    ).exists()
+    assert events.filter(
+        action=Action.CASE_OPENED, actor__username="zorgcoordinator", case_uuid=daan.uuid
+    ).exists()
+    assert events.filter(
+        action=Action.INVITATION_ANSWERED, actor__username="leerkracht", case_uuid=lotte.uuid
+    ).exists()
+    for action in (
+        Action.MEETING_SCHEDULED,
+        Action.NOTICE_GENERATED,
+        Action.INVITATION_SENT,
+        Action.ATTENDANCE_RECORDED,
+        Action.MINUTES_UPDATED,
+        Action.ACTION_UPDATED,
+    ):
+        assert events.filter(action=action, case_uuid=daan.uuid).exists(), action
+    assert not events.filter(actor__isnull=True).exists()
+
+
+def test_seed_demo_sends_each_invitation_once_and_quietly(
+    settings, capsys, django_capture_on_commit_callbacks
+):
+    """Invitations are e-mailed once each, also when the after-commit tasks run; none printed.
+
+    The console backend of `make run` is swapped for memory while seeding and restored after.
+    """
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        _seed()
+    assert callbacks, "the services queue delivery after commit"
+    assert settings.EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend"
+    invitations = Invitation.objects.select_related("participant__user")
+    assert len(mail.outbox) == invitations.count() == 11
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        i.participant.user.email for i in invitations
+    )
+    assert "Content-Type" not in capsys.readouterr().out
+
+
+def test_seed_demo_makes_all_cases_or_none():
+    """A step a rule refuses leaves no half-made case behind, so a rerun starts clean."""
+    rule = RetentionRule.objects.get(code="casusoverleg-verslag")
+    period = rule.period_months
+    RetentionRule.objects.filter(pk=rule.pk).update(period_months=None)
+    # The command speaks Dutch (LANGUAGE_CODE): "the notice needs the retention period".
+    with pytest.raises(CommandError, match=r"bewaartermijn|retention period"):
+        _seed()
+    assert not Case.objects.exists()
+    assert not ChecklistAnswer.objects.exists()
+    assert User.objects.filter(username="zorgcoordinator").exists()
+    RetentionRule.objects.filter(pk=rule.pk).update(period_months=period)
+    _seed()
+    assert Case.objects.count() == 3

@@ -54,11 +54,60 @@ def _reference_rows(world: Any) -> Iterator[dict[str, Any]]:
         yield {"kind": slug, "uuid": row.uuid}
 
 
+def _case(w: Any) -> list[dict[str, Any]]:
+    return [{"uuid": w.case.uuid}]
+
+
+def _checklist_items(w: Any) -> list[dict[str, Any]]:
+    from convenant.models import ChecklistItem
+
+    item = ChecklistItem.objects.filter(consultation_type__isnull=True).first()
+    return [{"uuid": w.case.uuid, "item": item.uuid}]
+
+
+def _seats(w: Any) -> list[dict[str, Any]]:
+    return [{"uuid": w.case.uuid, "participant": p.uuid} for p in w.participants.values()]
+
+
+def _minutes_entries(w: Any) -> list[dict[str, Any]]:
+    return [{"uuid": w.case.uuid, "entry": e.uuid} for e in w.meeting.minutes.entries.all()]
+
+
 # How to fill the arguments of each URL with objects of the test world.
 ARGUMENTS: dict[str, Callable[[Any], list[dict[str, Any]]]] = {
     "convenant:reference_list": lambda w: [{"kind": slug} for slug in KINDS],
     "convenant:reference_create": lambda w: [{"kind": slug} for slug in KINDS],
     "convenant:reference_edit": lambda w: list(_reference_rows(w)),
+    "casusoverleg:case_detail": _case,
+    "casusoverleg:case_edit": _case,
+    "casusoverleg:case_advance": _case,
+    "casusoverleg:case_handover": _case,
+    "casusoverleg:checklist_toggle": _checklist_items,
+    "casusoverleg:participant_add": _case,
+    "casusoverleg:participant_family": _seats,
+    "casusoverleg:participant_remove": _seats,
+    "casusoverleg:meeting_schedule": _case,
+    "casusoverleg:meeting_cancel": _case,
+    "casusoverleg:invitations_send": _case,
+    "casusoverleg:privacy_notice": _case,
+    "casusoverleg:document_request": _case,
+    "casusoverleg:document_status": lambda w: [{"uuid": w.document.uuid}],
+    "casusoverleg:document_download": lambda w: [{"uuid": w.document.uuid}],
+    "casusoverleg:invitation_detail": lambda w: [{"uuid": p.uuid} for p in w.participants.values()],
+    "casusoverleg:invitation_respond": lambda w: [
+        {"uuid": p.uuid} for p in w.participants.values()
+    ],
+    "casusoverleg:attendance": _case,
+    "casusoverleg:hearing": _case,
+    "casusoverleg:minutes": _case,
+    "casusoverleg:minutes_entry_delete": _minutes_entries,
+    "casusoverleg:action_add": _case,
+    "casusoverleg:follow_up": _case,
+    "casusoverleg:minutes_share": _case,
+    "casusoverleg:action_complete": lambda w: [{"uuid": w.action.uuid}],
+    "portal:case_detail": _case,
+    "portal:respond": _case,
+    "portal:statement": _case,
 }
 
 

@@ -21,6 +21,9 @@ WHO_SEES_THE_YOUTH = {
     "youth": True,
     "other_parent": False,
     "other_youth": False,
+    # Case access is on the case, not the youth record (tests/casusoverleg/test_permissions.py).
+    "case_coordinator": False,
+    "invited_professional": False,
 }
 
 

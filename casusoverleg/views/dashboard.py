@@ -1,18 +1,21 @@
-"""The professional's workplace (cases, meetings and shared items follow in issues 3 and 4)."""
+"""The professional's workplace home: my cases, my invitations, my covenant."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from audit.decorators import role_required
+from casusoverleg.selectors import case_overview, invitation_list
 from convenant.selectors import covenant_in_force, covenant_party_list
 from parties.choices import Role
 from parties.selectors import professional_of
 
+from .common import professional_required
 
-@role_required(Role.COORDINATOR, Role.PROFESSIONAL)
+
+@professional_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """Who I am here (organisation, capacity, secrecy) and the covenant I work under."""
+    """Cases I direct or take part in (each youth shown is logged), open invitations, and the
+    covenant I work under with its parties' FG contacts."""
     today = timezone.localdate()
     professional = professional_of(user=request.user)
     covenant = (
@@ -24,5 +27,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "casusoverleg/dashboard.html",
-        {"professional": professional, "covenant": covenant, "parties": parties},
+        {
+            "professional": professional,
+            "covenant": covenant,
+            "parties": parties,
+            "cases": case_overview(user=request.user),
+            "invitations": list(invitation_list(user=request.user)),
+            "may_open_cases": request.user.role == Role.COORDINATOR,
+            "today": today,
+        },
     )

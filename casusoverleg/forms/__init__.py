@@ -1,0 +1,1 @@
+"""Forms of the casusoverleg app, one module per area; choice fields are scoped to the user."""

@@ -1,0 +1,62 @@
+"""The casusoverleg policy: what a user may do to a case they can already see (STYLE §4.4).
+
+The VIEW rule is `CaseQuerySet.visible_to`; everything here is a predicate on a visible case.
+Unknown actions are denied, never allowed by default.
+"""
+
+from django.db import models
+
+from core.permissions import AnyUser
+
+from .choices import CaseStatus, InvitationMethod, ParticipantKind
+from .models import Case, Participant
+
+
+class CaseAction(models.TextChoices):
+    """What can be done to a case besides looking at it."""
+
+    DIRECT = "direct"  # participants, scheduling, checklist, state machine, minutes
+    ADD_STATEMENT = "add_statement"  # a parent's or youth's own statement (R-8-3)
+    REQUEST_PDF = "request_pdf"
+
+
+def is_coordinator(user: AnyUser, case: Case) -> bool:
+    """Whether `user` is the case's procesregisseur now (exactly one, R-PR-1)."""
+    return user.is_authenticated and case.coordinator_id == user.pk
+
+
+def can(user: AnyUser, action: CaseAction, case: Case) -> bool:
+    """Whether `user` may perform `action` on `case`, which they can already see."""
+    if action == CaseAction.DIRECT:
+        # A closed case is frozen: closing started the retention period (SPEC art. 9).
+        if not case.is_open:
+            return False
+        # Only the procesregisseur directs the case (SPEC §5.2, R-PR-2).
+        return is_coordinator(user, case)
+    if action == CaseAction.ADD_STATEMENT:
+        # Only the parent or youth at the table adds their own statement (SPEC R-8-3).
+        return (
+            case.participants.invited()
+            .filter(user=user, kind__in=[ParticipantKind.PARENT, ParticipantKind.YOUTH])
+            .exists()
+        )
+    if action == CaseAction.REQUEST_PDF:
+        # Anyone who sees the case may ask for their own watermarked copy (R-11-2).
+        return user.is_authenticated
+    # Unknown actions are denied.
+    return False
+
+
+def can_respond(user: AnyUser, participant: Participant) -> bool:
+    """Whether `user` may accept or decline this invitation: only its addressee, while open."""
+    return (
+        user.is_authenticated
+        and participant.user_id == user.pk
+        and participant.is_active
+        and participant.is_invited
+        # Answering makes sense only before the meeting has been held, and only once the
+        # invitation (with its privacy notice, R-12-1) has been sent: before that, accepting
+        # would open the case to someone the procesregisseur has not yet checked.
+        and participant.case.status in (CaseStatus.PREPARED, CaseStatus.SCHEDULED)
+        and participant.invitations.filter(method=InvitationMethod.REQUEST).exists()
+    )

@@ -1,0 +1,1 @@
+"""Views of the professional's workplace, one module per area (STYLE §4.3: views are thin)."""
