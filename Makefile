@@ -8,7 +8,7 @@ PORT ?= 8000
 # Parallel workers for the suite (pytest-xdist); CI machines have 2 cores.
 WORKERS ?= auto
 
-.PHONY: run test lint lock messages check-migrations clean
+.PHONY: run test lint lock messages check-migrations clean bench bench-postgres
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,17 @@ test: $(STAMP)
 	$(BIN)/lint-imports
 	DJANGO_SETTINGS_MODULE=config.settings_test $(PY) manage.py makemigrations --check --dry-run
 	$(BIN)/pytest -n $(WORKERS) $(PYTEST_ARGS)
+
+# Benchmarks of the case pages, written to docs/benchmarks.md (tools/bench.py; a throwaway
+# database each time: a temporary SQLite file, or test_<name>_bench on the PostgreSQL server).
+# BENCH_ARGS, e.g. "--requests 20 --pdf-runs 5", makes a quicker run.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/casusoverleg_bench
+
+bench: $(STAMP)
+	DATABASE_URL= $(PY) tools/bench.py $(BENCH_ARGS)
+
+bench-postgres: $(STAMP)
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) tools/bench.py $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix .
