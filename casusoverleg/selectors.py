@@ -20,6 +20,14 @@ from .choices import MeetingStatus, ParticipantKind, Response
 from .models import ActionItem, Case, CaseDocument, Meeting, Participant
 
 
+def current_meeting(case: Case) -> Meeting | None:
+    """The meeting the case's steps are about: the latest one that was not cancelled.
+
+    Takes a case the caller can already see; reads no personal data of its own.
+    """
+    return case.meetings.exclude(status=MeetingStatus.CANCELLED).order_by("-starts_at").first()
+
+
 def case_list(*, user: AnyUser) -> QuerySet[Case]:
     """Cases `user` may see now, with what list pages show; newest first. Not logged: a query."""
     return (

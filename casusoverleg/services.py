@@ -65,7 +65,7 @@ from .models import (
 from .permissions import CaseAction, can, can_respond
 from .querysets import VIEW_CASE
 from .rules import add_working_days, family_rules
-from .selectors import youth_choices
+from .selectors import current_meeting, youth_choices
 
 # Reasons the application itself records for not inviting a family member (SPEC §6); the
 # procesregisseur's own reasons replace them.
@@ -108,11 +108,6 @@ def _professional_organisation(user: User) -> Organisation:
     if professional is None:
         raise PermissionDenied
     return professional.organisation
-
-
-def _current_meeting(case: Case) -> Meeting | None:
-    """The meeting the case's steps are about: the latest one that was not cancelled."""
-    return case.meetings.exclude(status=MeetingStatus.CANCELLED).order_by("-starts_at").first()
 
 
 # --- Opening a case and choosing participants -------------------------------------------------
@@ -298,7 +293,7 @@ def case_record_hearing(
 
 def _action_date(case: Case) -> date:
     """The date the age rules apply at: the meeting's, or today before one is planned (§6)."""
-    meeting = _current_meeting(case)
+    meeting = current_meeting(case)
     return timezone.localtime(meeting.starts_at).date() if meeting else timezone.localdate()
 
 
@@ -394,7 +389,7 @@ def participant_set_invitation(
         target=participant,
         reason="youth objected" if youth_objected else "",
     )
-    meeting = _current_meeting(case)
+    meeting = current_meeting(case)
     if (
         was_invited
         and not is_invited
@@ -426,7 +421,7 @@ def participant_remove(*, actor: User, participant: Participant) -> Participant:
     participant.save(update_fields=["left_at", "updated_at"])
     _revoke_access(actor=actor, participant=participant)
     _case_event(actor, Action.PARTICIPANT_REMOVED, case, target=participant)
-    meeting = _current_meeting(case)
+    meeting = current_meeting(case)
     if meeting is not None and participant.invitations.filter(meeting=meeting).exists():
         _queue_invitation(
             actor=actor, meeting=meeting, participant=participant, method=InvitationMethod.CANCEL
@@ -607,7 +602,7 @@ def meeting_schedule(
         raise ValidationError(_("The meeting of this case has already been held."))
     if starts_at <= timezone.now():
         raise ValidationError({"starts_at": _("Choose a moment in the future.")})
-    meeting = _current_meeting(case)
+    meeting = current_meeting(case)
     rescheduled = meeting is not None
     if meeting is None:
         meeting = Meeting(case=case)
@@ -812,7 +807,7 @@ def invitations_send(*, actor: User, case: Case) -> list[Participant]:
     ensure(can(actor, CaseAction.DIRECT, case))
     if case.status not in (CaseStatus.PREPARED, CaseStatus.SCHEDULED):
         raise ValidationError(_("Invitations are sent once the case is prepared."))
-    meeting = _current_meeting(case)
+    meeting = current_meeting(case)
     if meeting is None or meeting.status != MeetingStatus.SCHEDULED:
         raise ValidationError(_("Schedule the meeting before sending invitations."))
     notice = _notice_for(actor=actor, case=case)
@@ -963,7 +958,7 @@ def _blockers_prepared(case: Case) -> list[str]:
 def _blockers_scheduled(case: Case) -> list[str]:
     """A meeting, the required roles (R-TYPE-2) and the family invited (R-AGE-2, R-12-1)."""
     blockers = []
-    meeting = _current_meeting(case)
+    meeting = current_meeting(case)
     if meeting is None or meeting.status != MeetingStatus.SCHEDULED:
         return [_("Schedule the meeting.")]
     if meeting.starts_at <= timezone.now():
@@ -1001,7 +996,7 @@ def _blockers_scheduled(case: Case) -> list[str]:
 def _blockers_held(case: Case) -> list[str]:
     """The meeting has taken place, attendance is recorded, the child under 12 heard (R-AGE-3)."""
     blockers = []
-    meeting = _current_meeting(case)
+    meeting = current_meeting(case)
     if meeting is None:
         return [_("Schedule the meeting.")]
     if meeting.starts_at > timezone.now():
@@ -1023,7 +1018,7 @@ def _blockers_held(case: Case) -> list[str]:
 
 def _blockers_minutes(case: Case) -> list[str]:
     """The minutes hold entries and a follow-up date (R-8-1)."""
-    meeting = _current_meeting(case)
+    meeting = current_meeting(case)
     minutes = getattr(meeting, "minutes", None) if meeting else None
     if minutes is None or not minutes.entries.exists():
         return [_("Write the minutes: facts, opinions and agreements.")]
@@ -1034,7 +1029,7 @@ def _blockers_minutes(case: Case) -> list[str]:
 
 def _blockers_closed(case: Case) -> list[str]:
     """The minutes reached the parents and youth before the case closes (R-12-3)."""
-    meeting = _current_meeting(case)
+    meeting = current_meeting(case)
     minutes = getattr(meeting, "minutes", None) if meeting else None
     if minutes is None:
         return [_("Write the minutes.")]
@@ -1059,7 +1054,7 @@ def case_advance(*, actor: User, case: Case) -> Case:
     if blockers:
         raise ValidationError(blockers)
     now = timezone.now()
-    meeting = _current_meeting(case)
+    meeting = current_meeting(case)
     fields = ["status", "updated_at"]
     if target == CaseStatus.HELD:
         meeting.status = MeetingStatus.HELD
@@ -1134,7 +1129,7 @@ def _open_minutes(actor: User, case: Case) -> Minutes:
     ensure(can(actor, CaseAction.DIRECT, case))
     if case.status != CaseStatus.HELD:
         raise ValidationError(_("Minutes are written after the meeting and before adoption."))
-    meeting = _current_meeting(case)
+    meeting = current_meeting(case)
     minutes, _created = Minutes.objects.get_or_create(meeting=meeting)
     return minutes
 
@@ -1271,7 +1266,7 @@ def minutes_share_with_family(*, actor: User, case: Case) -> Minutes:
     ensure(can(actor, CaseAction.DIRECT, case))
     if case.status != CaseStatus.MINUTES_ADOPTED:
         raise ValidationError(_("Adopt the minutes before sharing them."))
-    minutes = _current_meeting(case).minutes
+    minutes = current_meeting(case).minutes
     if minutes.shared_with_family_at is None:
         minutes.shared_with_family_at = timezone.now()
         minutes.save(update_fields=["shared_with_family_at", "updated_at"])
@@ -1287,7 +1282,7 @@ def minutes_share_with_family(*, actor: User, case: Case) -> Minutes:
 def statement_add(*, actor: User, case: Case, text: str) -> Statement:
     """Add a parent's or youth's own statement to the shared minutes (SPEC R-8-3)."""
     ensure(can(actor, CaseAction.ADD_STATEMENT, case))
-    meeting = _current_meeting(case)
+    meeting = current_meeting(case)
     minutes = getattr(meeting, "minutes", None) if meeting else None
     if minutes is None or minutes.shared_with_family_at is None:
         raise ValidationError(_("You can add your statement once the minutes are shared with you."))
@@ -1317,7 +1312,7 @@ def document_request(
     ensure(can(actor, CaseAction.REQUEST_PDF, case))
     if kind not in DocumentKind.values or audience not in Audience.values:
         raise ValidationError({"kind": _("Choose a document.")})
-    meeting = _current_meeting(case)
+    meeting = current_meeting(case)
     if kind == DocumentKind.MINUTES and (meeting is None or not hasattr(meeting, "minutes")):
         raise ValidationError(_("There are no minutes yet."))
     if kind == DocumentKind.INVITATION and meeting is None:

@@ -3,6 +3,7 @@
 import logging
 import smtplib
 
+from auditlog.context import set_actor
 from celery import shared_task
 
 logger = logging.getLogger(__name__)
@@ -11,13 +12,33 @@ logger = logging.getLogger(__name__)
 MAIL_RETRIES = 3
 
 
+def _sender_of(invitation_id: int) -> object:
+    """The procesregisseur who sent an invitation, as the actor of the worker's writes."""
+    from .models import Invitation
+
+    return (
+        Invitation.objects.select_related("meeting__case__coordinator")
+        .get(pk=invitation_id)
+        .meeting.case.coordinator
+    )
+
+
+def _requester_of(document_id: int) -> object:
+    """The user who asked for a PDF, as the actor of the worker's writes."""
+    from .models import CaseDocument
+
+    return CaseDocument.objects.select_related("requested_by").get(pk=document_id).requested_by
+
+
 @shared_task(bind=True, max_retries=MAIL_RETRIES, acks_late=True)
 def invitation_deliver_task(self, *, invitation_id: int) -> None:
     """Send one invitation e-mail with its .ics; retried on a transient mail server error."""
     from .services import invitation_deliver, invitation_fail
 
     try:
-        invitation_deliver(invitation_id=invitation_id)
+        # The row history names who sent it: the procesregisseur (STYLE §4.12, set_actor).
+        with set_actor(_sender_of(invitation_id)):
+            invitation_deliver(invitation_id=invitation_id)
     except (smtplib.SMTPException, OSError) as exc:
         if self.request.retries >= MAIL_RETRIES:
             invitation_fail(invitation_id=invitation_id, error=type(exc).__name__)
@@ -31,7 +52,8 @@ def document_render_task(*, document_id: int) -> None:
     from .services import document_fail, document_render
 
     try:
-        document_render(document_id=document_id)
+        with set_actor(_requester_of(document_id)):
+            document_render(document_id=document_id)
     except Exception as exc:
         # Any rendering error must end the wait on the page; the trace goes to the log only,
         # never to the user (it could hold case data).

@@ -876,11 +876,11 @@ class Measurer:
 
         from pypdf import PdfReader
 
-        from casusoverleg import services
+        from casusoverleg import selectors, services
         from casusoverleg.models import CaseDocument
         from tests.factories.casusoverleg import CaseDocumentFactory
 
-        meeting = services._current_meeting(case)
+        meeting = selectors.current_meeting(case)
 
         def render() -> tuple[float, float, int, CaseDocument]:
             """One render of a fresh document: wall ms, CPU ms, queries, the document."""

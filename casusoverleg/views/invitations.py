@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from casusoverleg import services
+from casusoverleg import selectors, services
 from casusoverleg.models import Participant
 from casusoverleg.permissions import can_respond
 from casusoverleg.selectors import invitation_get
@@ -34,7 +34,7 @@ def invitation_detail(request: HttpRequest, uuid: UUID) -> HttpResponse:
     """The invitation page the e-mail links to."""
     participant = _invitation(request, uuid)
     case = participant.case
-    meeting = services._current_meeting(case)
+    meeting = selectors.current_meeting(case)
     notice = case.privacy_notices.order_by("-version").first()
     return render(
         request,

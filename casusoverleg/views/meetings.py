@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from casusoverleg import services
+from casusoverleg import selectors, services
 from casusoverleg.choices import Audience, MeetingStatus
 from casusoverleg.forms.cases import CancelForm, MeetingForm
 
@@ -21,7 +21,7 @@ from .common import call_service, directed_case, non_field_errors, professional_
 def meeting_schedule(request: HttpRequest, uuid: UUID) -> HttpResponse:
     """Plan or move the meeting; a clash with someone's other meeting asks for confirmation."""
     case = directed_case(request, uuid)
-    meeting = services._current_meeting(case)
+    meeting = selectors.current_meeting(case)
     form = MeetingForm(request.POST or None, initial=MeetingForm.initial_for(meeting))
     conflicts = []
     if request.method == "POST" and form.is_valid():
@@ -68,7 +68,7 @@ def meeting_schedule(request: HttpRequest, uuid: UUID) -> HttpResponse:
 def meeting_cancel(request: HttpRequest, uuid: UUID) -> HttpResponse:
     """Cancel the meeting; everyone invited gets a cancellation (the reason stays here)."""
     case = directed_case(request, uuid)
-    meeting = services._current_meeting(case)
+    meeting = selectors.current_meeting(case)
     form = CancelForm(request.POST or None)
     if meeting is None or meeting.status != MeetingStatus.SCHEDULED:
         messages.error(request, _("There is no scheduled meeting to cancel."))

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from audit.choices import Action, Outcome
 from audit.services import record
-from casusoverleg import services
+from casusoverleg import selectors, services
 from casusoverleg.choices import CaseStatus, EntryKind, ParticipantKind
 from casusoverleg.forms.minutes import (
     ActionForm,
@@ -37,7 +37,6 @@ from casusoverleg.models import Case, Meeting, Minutes, Participant
 from casusoverleg.permissions import CaseAction, can
 from casusoverleg.rules import family_rules
 from casusoverleg.selectors import participant_list
-from casusoverleg.services import _current_meeting
 
 from .common import call_service, non_field_errors, professional_required, visible_case
 
@@ -108,7 +107,7 @@ def _meeting_day(meeting: Meeting | None) -> date:
 def attendance(request: HttpRequest, uuid: UUID) -> HttpResponse:
     """Record per invited participant present or absent, with the reason for an absence."""
     case = _directed_case(request, uuid, log=request.method != "POST")
-    meeting = _current_meeting(case)
+    meeting = selectors.current_meeting(case)
     can_record = meeting is not None and case.status in ATTENDANCE_STATUSES
     participants = _invited_family_first(case)
     recorded = {a.participant_id: a for a in meeting.attendance.all()} if meeting else {}
@@ -146,7 +145,7 @@ def hearing(request: HttpRequest, uuid: UUID) -> HttpResponse:
     if case.youth is None:
         # An anonymous consultation has no child to hear.
         raise Http404
-    meeting = _current_meeting(case)
+    meeting = selectors.current_meeting(case)
     rules = family_rules(case.youth, _meeting_day(meeting))
     initial = {
         "hearing_note": case.hearing_note,
@@ -179,7 +178,7 @@ def hearing(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 def _current_minutes(case: Case) -> tuple[Meeting | None, Minutes | None]:
     """The current meeting and its minutes, if written (a visible case's own rows)."""
-    meeting = _current_meeting(case)
+    meeting = selectors.current_meeting(case)
     # The reverse one-to-one raises an AttributeError subclass when there are no minutes yet.
     minutes = getattr(meeting, "minutes", None) if meeting else None
     return meeting, minutes

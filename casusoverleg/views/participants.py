@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from casusoverleg import services
+from casusoverleg import selectors, services
 from casusoverleg.forms.cases import FamilyInvitationForm, ParticipantAddForm
 from casusoverleg.models import Case, Participant
 from casusoverleg.rules import family_rules
@@ -61,7 +61,7 @@ def participant_family(request: HttpRequest, uuid: UUID, participant: UUID) -> H
     if not seat.is_family:
         raise Http404
     # The objection right depends on the age at the meeting (SPEC §6), or today if none yet.
-    meeting = services._current_meeting(case)
+    meeting = selectors.current_meeting(case)
     on = timezone.localtime(meeting.starts_at).date() if meeting else timezone.localdate()
     rules = family_rules(case.youth, on) if case.youth else None
     may_object = bool(rules and rules.youth_may_object)

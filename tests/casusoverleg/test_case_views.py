@@ -297,3 +297,98 @@ def test_a_thuiszitter_case_warns_at_90_days(world):
     body = client.get(_case_url(case)).content.decode()
     assert "Thuiszitterspact" in body
     assert ">90<" in body or " 90 " in body
+
+
+# The procesregisseur's actions, tried by a participant who can see the case (R-PR-2, invariant 1).
+DIRECTING_POSTS = [
+    ("casusoverleg:case_edit", {}),
+    ("casusoverleg:case_advance", {}),
+    ("casusoverleg:case_handover", {}),
+    ("casusoverleg:checklist_toggle", {"item": None}),
+    ("casusoverleg:participant_add", {}),
+    ("casusoverleg:participant_family", {"participant": "parent"}),
+    ("casusoverleg:participant_remove", {"participant": "invited_professional"}),
+    ("casusoverleg:meeting_schedule", {}),
+    ("casusoverleg:meeting_cancel", {}),
+    ("casusoverleg:invitations_send", {}),
+    ("casusoverleg:attendance", {}),
+    ("casusoverleg:hearing", {}),
+    ("casusoverleg:minutes_share", {}),
+]
+
+
+def _state(world) -> tuple:
+    """Everything a directing POST could change, to prove that nothing did."""
+    case = Case.objects.get(pk=world.case.pk)
+    return (
+        case.status,
+        case.purpose_specification,
+        case.coordinator_id,
+        tuple(case.participants.values_list("pk", "is_invited", "left_at", "response")),
+        tuple(case.meetings.values_list("pk", "starts_at", "status", "sequence")),
+        case.checklist_answers.count(),
+        case.privacy_notices.count(),
+        sum(m.invitations.count() for m in case.meetings.all()),
+    )
+
+
+@pytest.mark.parametrize(("url_name", "extra"), DIRECTING_POSTS)
+def test_a_participant_cannot_direct_the_case(world, url_name, extra):
+    """R-PR-2, invariant 1: only the procesregisseur steers; a participant who sees the case
+    gets 403 on every directing form, the refusal is logged and nothing changes."""
+    from convenant.models import ChecklistItem
+
+    kwargs = {"uuid": world.case.uuid}
+    for key, value in extra.items():
+        if key == "item":
+            kwargs["item"] = (
+                ChecklistItem.objects.filter(consultation_type__isnull=True).first().uuid
+            )
+        else:
+            kwargs[key] = world.participants[value].uuid
+    user = world.users["involved_professional"]
+    before = _state(world)
+    denials = AccessEvent.objects.filter(action="access.denied", actor=user).count()
+    response = _client(user).post(
+        reverse(url_name, kwargs=kwargs),
+        {
+            "reason": "x",
+            "purpose_specification": "x",
+            "checked": "1",
+            "target_group": "thuiszitter",
+        },
+    )
+    assert response.status_code == 403
+    assert _state(world) == before
+    assert AccessEvent.objects.filter(action="access.denied", actor=user).count() == denials + 1
+
+
+def test_a_participant_of_another_case_is_a_404(world):
+    """STYLE rule 5: a seat of another case, addressed through this case's URL, is invisible."""
+    other = ParticipantFactory(organisation=world.school)
+    client = _client(world.users["case_coordinator"])
+    for name in ("casusoverleg:participant_family", "casusoverleg:participant_remove"):
+        url = reverse(name, kwargs={"uuid": world.case.uuid, "participant": other.uuid})
+        assert client.post(url).status_code == 404
+    other.refresh_from_db()
+    assert other.left_at is None
+
+
+def test_dashboard_queries_do_not_grow_with_cases(world, django_assert_max_num_queries):
+    """STYLE §4.8: the workplace lists every case in a fixed number of queries (the access
+    events of one page are one INSERT)."""
+    from tests.factories.casusoverleg import CaseFactory
+
+    client = _client(world.users["case_coordinator"])
+    client.get(reverse("casusoverleg:dashboard"))
+    with django_assert_max_num_queries(30) as few:
+        client.get(reverse("casusoverleg:dashboard"))
+    for _ in range(6):
+        CaseFactory(
+            youth=world.youth,
+            covenant=world.covenant,
+            coordinator=world.users["case_coordinator"],
+            organisation=world.school,
+        )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(reverse("casusoverleg:dashboard")).status_code == 200

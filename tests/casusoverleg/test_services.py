@@ -14,7 +14,7 @@ import pytest
 import time_machine
 
 from audit.models import AccessEvent
-from casusoverleg import services
+from casusoverleg import selectors, services
 from casusoverleg.choices import (
     CaseStatus,
     DeliveryStatus,
@@ -571,7 +571,7 @@ def test_held_needs_the_moment_passed_and_attendance(world, opened, run):
     _tick(case, "gehouden")
     blockers = services.transition_blockers(case=case, target="gehouden")
     assert any("not started" in b for b in blockers)
-    meeting = services._current_meeting(case)
+    meeting = selectors.current_meeting(case)
     with time_machine.travel(meeting.ends_at + timedelta(minutes=5)):
         assert any(
             "present" in b for b in services.transition_blockers(case=case, target="gehouden")
@@ -609,7 +609,7 @@ def test_a_child_under_12_must_have_been_heard_before_held(world, run):
     )
     case = _scheduled(world, case, run)
     _tick(case, "gehouden")
-    meeting = services._current_meeting(case)
+    meeting = selectors.current_meeting(case)
     with time_machine.travel(meeting.ends_at + timedelta(minutes=5)):
         services.attendance_record(
             actor=case.coordinator,
@@ -629,7 +629,7 @@ def test_a_child_under_12_must_have_been_heard_before_held(world, run):
 def _held(world, case, run):
     case = _scheduled(world, case, run)
     _tick(case, "gehouden")
-    meeting = services._current_meeting(case)
+    meeting = selectors.current_meeting(case)
     traveller = time_machine.travel(meeting.ends_at + timedelta(minutes=5))
     traveller.start()
     services.attendance_record(
@@ -668,7 +668,7 @@ def test_minutes_then_sharing_then_closing_starts_retention(world, opened, run):
         )
         _tick(case, "verslag_vastgesteld")
         case = services.case_advance(actor=case.coordinator, case=case)
-        minutes = services._current_meeting(case).minutes
+        minutes = selectors.current_meeting(case).minutes
         assert minutes.family_due_on is not None
         _tick(case, "afgesloten")
         assert any(
