@@ -76,16 +76,8 @@ def case_get(*, user: AnyUser, uuid: UUID, log: bool = True) -> Case:
         # Outside any atomic block: the denial must survive the 404 that follows.
         record(actor=user, action=Action.ACCESS_DENIED, outcome=Outcome.DENIED, reason="404")
         raise Case.DoesNotExist
-    with transaction.atomic():
-        if log:
-            record(
-                actor=user,
-                action=Action.CASE_VIEWED,
-                target=case,
-                youth=case.youth,
-                case_uuid=case.uuid,
-                purpose=case.purpose.code,
-            )
+    if log:
+        case_viewed(user=user, case=case)
     return case
 
 
