@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from audit.choices import Action, Outcome
+from audit.choices import Action
 from audit.services import record
 from casusoverleg.choices import EntryKind, MeetingStatus, ParticipantKind
 from casusoverleg.models import (
@@ -26,7 +26,7 @@ from casusoverleg.models import (
     Statement,
 )
 from casusoverleg.permissions import can_respond
-from casusoverleg.selectors import case_get, case_list, family_cases_logged
+from casusoverleg.selectors import case_get, family_cases_logged
 from casusoverleg.services import minutes_family_recipients
 from core.permissions import AnyUser
 from parties.models import User, Youth
@@ -50,20 +50,6 @@ def portal_youths(*, user: User) -> list[Youth]:
                 actor=user, action=Action.YOUTH_VIEWED, target=youth, youth=youth, purpose="portal"
             )
     return youths
-
-
-def _case_get(*, user: AnyUser, uuid: UUID, log: bool) -> Case:
-    """`case_get`, with the denial of a miss written where it survives.
-
-    `casusoverleg.selectors.case_get` writes its denial inside the atomic block it then leaves
-    by raising, so the event is rolled back (reported to the domain owner). Until that is fixed
-    the portal checks visibility first and logs the miss itself; a hit goes through `case_get`,
-    which logs the view. Raises Case.DoesNotExist.
-    """
-    if not case_list(user=user).filter(uuid=uuid).exists():
-        record(actor=user, action=Action.ACCESS_DENIED, outcome=Outcome.DENIED, reason="404")
-        raise Case.DoesNotExist
-    return case_get(user=user, uuid=uuid, log=log)
 
 
 # --- Meetings -----------------------------------------------------------------------------------
@@ -301,7 +287,7 @@ def portal_case_page(*, user: AnyUser, uuid: UUID, log: bool = True) -> CasePage
     The minutes are shown only once shared with the family, and only to the family members
     who receive them by the age table: from 16 not to the parents (SPEC R-12-3, §6).
     """
-    case = _case_get(user=user, uuid=uuid, log=log)
+    case = case_get(user=user, uuid=uuid, log=log)
     participants = case_invited_participants(user=user, case=case)
     seat = own_seat(user=user, participants=participants)
     meetings = _meetings_of(user=user, cases=[case])[case.pk]
@@ -340,7 +326,7 @@ def portal_case_for_action(*, user: AnyUser, uuid: UUID) -> Case:
     The service called next writes its own event; a miss is logged as denied.
     Raises Case.DoesNotExist (→ 404).
     """
-    return _case_get(user=user, uuid=uuid, log=False)
+    return case_get(user=user, uuid=uuid, log=False)
 
 
 def receives_minutes(*, user: AnyUser, case: Case) -> bool:
