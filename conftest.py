@@ -69,8 +69,8 @@ def reference_data(transactional_db: None) -> None:
 
     from django.apps import apps
 
-    seed = importlib.import_module("convenant.migrations.0002_seed_model_covenant")
-    seed.load(apps, None)
+    for migration in ("0002_seed_model_covenant", "0003_legalbasis_consent_basis"):
+        importlib.import_module(f"convenant.migrations.{migration}").load(apps, None)
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ class Action(models.TextChoices):
     ACCESS_DENIED = "access.denied", _("Access denied")
     GRANT_ADDED = "grant.added", _("Access granted")
     GRANT_REVOKED = "grant.revoked", _("Access revoked")
+    GRANT_EXPIRED = "grant.expired", _("Access ended after the case was closed")
     CASE_OPENED = "case.opened", _("Opened a case")
     CASE_VIEWED = "case.viewed", _("Viewed a case")
     CASE_LISTED = "case.listed", _("Listed a case")
@@ -47,6 +48,11 @@ class Action(models.TextChoices):
     DOCUMENT_REQUESTED = "document.requested", _("Asked for a PDF")
     DOCUMENT_GENERATED = "document.generated", _("Made a PDF")
     DOCUMENT_DOWNLOADED = "document.downloaded", _("Downloaded a PDF")
+    SHARE_ADDED = "share.added", _("Shared data in a case")
+    SHARE_RECTIFIED = "share.rectified", _("Corrected shared data")
+    SHARE_DELETED = "share.deleted", _("Deleted shared data")
+    SHARE_WITHHELD = "share.withheld", _("Marked shared data as not to be provided")
+    SHARE_RELEASED = "share.released", _("Provided data that was withheld")
 
 
 class Outcome(models.TextChoices):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guardian.models import UserObjectPermissionBase
 
-from convenant.choices import ConsultationRoleCode
+from convenant.choices import ConsultationRoleCode, DataClass
 from core.models import PublicIdModel, TimeStampedModel
 
 from .choices import (
@@ -34,6 +34,7 @@ from .querysets import (
     CaseQuerySet,
     MeetingQuerySet,
     ParticipantQuerySet,
+    SharedItemQuerySet,
 )
 
 
@@ -109,6 +110,12 @@ class Case(PublicIdModel, TimeStampedModel):
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     retain_until = models.DateField(_("kept until"), null=True, blank=True)
+    access_expired_at = models.DateTimeField(
+        _("participants' access ended at"),
+        null=True,
+        blank=True,
+        help_text=_("Set when the participants' grants expired after closing (invariant 1)."),
+    )
 
     objects = CaseQuerySet.as_manager()
 
@@ -509,3 +516,95 @@ class CaseDocument(PublicIdModel, TimeStampedModel):
         verbose_name = _("document")
         verbose_name_plural = _("documents")
         ordering = ["-created_at"]
+
+
+class SharedItem(PublicIdModel, TimeStampedModel):
+    """One piece of data a party shares in a case: a disclosure (verstrekking, SPEC R-2-3).
+
+    It carries its category (from the consultation type's allow-list, R-5-1), its owner party
+    (the controller that provided it, R-2-1), its author and a fact/opinion/agreement tag
+    (R-8-1), and the legal basis of the providing party (R-4-2). `data_class` is the class the
+    item was shared as: the category's, or for a mixed category the basis's (SPEC art. 5, C11).
+    With `audience_all` every participant who may receive it sees it; otherwise only the chosen
+    `recipients`. A youth-care professional can withhold it ("niet verstrekken", R-6-3): then
+    only the owner party sees it. Writes go through `casusoverleg.services` (sharing checks).
+    """
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="shared_items")
+    meeting = models.ForeignKey(
+        Meeting,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="shared_items",
+        verbose_name=_("meeting"),
+        help_text=_("The meeting it was shared for; it shows in that meeting's minutes."),
+    )
+    category = models.ForeignKey(
+        "convenant.DataCategory", models.PROTECT, related_name="+", verbose_name=_("data category")
+    )
+    data_class = models.CharField(_("data class"), max_length=16, choices=DataClass.choices)
+    kind = models.CharField(_("kind"), max_length=16, choices=EntryKind.choices)
+    text = models.TextField(
+        _("what is shared"),
+        help_text=_("Only necessary facts; no data of third parties (brothers, sisters, others)."),
+    )
+    owner = models.ForeignKey(
+        "parties.Organisation", models.PROTECT, related_name="+", verbose_name=_("owner party")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("shared by")
+    )
+    legal_basis = models.ForeignKey(
+        "convenant.LegalBasis",
+        models.PROTECT,
+        related_name="+",
+        verbose_name=_("legal basis"),
+    )
+    shared_on_consent = models.BooleanField(
+        _("shared on consent"),
+        default=False,
+        help_text=_("Read by others only while a consent covers them (SPEC R-6-2)."),
+    )
+    audience_all = models.BooleanField(_("for every participant"), default=True)
+    recipients = models.ManyToManyField(
+        Participant, blank=True, related_name="shared_items", verbose_name=_("only for")
+    )
+    withheld_at = models.DateTimeField(_("not provided since"), null=True, blank=True)
+    withheld_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("not provided by"),
+    )
+    withheld_reason = models.CharField(_("reason for not providing"), max_length=300, blank=True)
+    rectified_at = models.DateTimeField(_("corrected at"), null=True, blank=True)
+
+    objects = SharedItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("shared item")
+        verbose_name_plural = _("shared items")
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["case", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                name="shareditem_withheld_has_reason",
+                condition=models.Q(withheld_at__isnull=True) | ~models.Q(withheld_reason=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category.code} ({self.get_kind_display()})"
+
+    @property
+    def is_special(self) -> bool:
+        """Special (health) data: only for readers bound by secrecy (SPEC R-6-1)."""
+        return self.data_class == DataClass.SPECIAL_HEALTH
+
+    @property
+    def is_withheld(self) -> bool:
+        """Marked "niet verstrekken": only the owner party sees it (SPEC R-6-3)."""
+        return self.withheld_at is not None

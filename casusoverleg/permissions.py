@@ -7,15 +7,17 @@ Unknown actions are denied, never allowed by default.
 from django.db import models
 
 from core.permissions import AnyUser
+from parties.choices import Secrecy
 
-from .choices import CaseStatus, InvitationMethod, ParticipantKind
-from .models import Case, Participant
+from .choices import CaseStatus, InvitationMethod, ParticipantKind, Response
+from .models import Case, Participant, SharedItem
 
 
 class CaseAction(models.TextChoices):
     """What can be done to a case besides looking at it."""
 
     DIRECT = "direct"  # participants, scheduling, checklist, state machine, minutes
+    SHARE = "share"  # record data one's party shares (SharedItem)
     ADD_STATEMENT = "add_statement"  # a parent's or youth's own statement (R-8-3)
     REQUEST_PDF = "request_pdf"
 
@@ -33,6 +35,12 @@ def can(user: AnyUser, action: CaseAction, case: Case) -> bool:
             return False
         # Only the procesregisseur directs the case (SPEC §5.2, R-PR-2).
         return is_coordinator(user, case)
+    if action == CaseAction.SHARE:
+        # Nothing is added to a closed case (SPEC art. 9: closing starts the retention period).
+        if not case.is_open:
+            return False
+        # The procesregisseur, or a professional at the table who accepted (R-7-2).
+        return is_coordinator(user, case) or is_seated_professional(user, case)
     if action == CaseAction.ADD_STATEMENT:
         # Only the parent or youth at the table adds their own statement (SPEC R-8-3).
         return (
@@ -43,6 +51,45 @@ def can(user: AnyUser, action: CaseAction, case: Case) -> bool:
     if action == CaseAction.REQUEST_PDF:
         # Anyone who sees the case may ask for their own watermarked copy (R-11-2).
         return user.is_authenticated
+    # Unknown actions are denied.
+    return False
+
+
+def is_seated_professional(user: AnyUser, case: Case) -> bool:
+    """Whether `user` is an active professional participant of `case` who accepted."""
+    return (
+        user.is_authenticated
+        and case.participants.active()
+        .filter(user=user, kind=ParticipantKind.PROFESSIONAL, response=Response.ACCEPTED)
+        .exists()
+    )
+
+
+class ItemAction(models.TextChoices):
+    """What can be done to a shared item besides reading it."""
+
+    MANAGE = "manage"  # correct or delete it (R-8-2)
+    WITHHOLD = "withhold"  # mark or unmark "niet verstrekken" (R-6-3)
+
+
+def can_item(user: AnyUser, action: ItemAction, item: SharedItem) -> bool:
+    """Whether `user` may perform `action` on a shared item they can already read."""
+    case = item.case
+    # A closed case is frozen, its items too.
+    if not case.is_open:
+        return False
+    # Only the owner party changes its own data (R-2-1, R-8-2).
+    professional = getattr(user, "professional", None)
+    if professional is None or professional.organisation_id != item.owner_id:
+        return False
+    # Only while at the table: the procesregisseur or a seated professional.
+    if not (is_coordinator(user, case) or is_seated_professional(user, case)):
+        return False
+    if action == ItemAction.MANAGE:
+        return True
+    if action == ItemAction.WITHHOLD:
+        # Jeugdwet 7.3.11 lid 3: a youth-care professional (professional secrecy) decides.
+        return professional.secrecy == Secrecy.PROFESSIONAL_SECRECY
     # Unknown actions are denied.
     return False
 

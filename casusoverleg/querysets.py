@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from core.permissions import AnyUser, objects_granted_to
+from core.permissions import AnyUser, granted_ids
 
 from .choices import MeetingStatus, ParticipantKind
 
@@ -35,24 +35,23 @@ class CaseQuerySet(models.QuerySet["models.Model"]):
     def visible_to(self, user: AnyUser) -> Self:
         """Cases `user` may see now (DESIGN invariant 1).
 
-        - the procesregisseur sees the cases they direct;
-        - a professional sees a case while holding the grant services give when they accept the
-          invitation, and lose when they leave (the grant, not the Participant row, is access);
-        - a parent with gezag or the youth sees the case they are invited to (through the portal).
-        The FG and the functioneel beheerder see no case by their role alone.
+        - a professional, the procesregisseur included, sees a case while holding its grant:
+          services give it when the case is opened (to the procesregisseur) or an invitation is
+          accepted, and take it away when a participant leaves or when the grant expires after
+          the case is closed. The grant is the one source of truth for professionals (ADR 0003);
+        - a parent with gezag or the youth sees the case they are invited to (through the portal);
+        - the FG and the functioneel beheerder see no case by their role alone: they hold no
+          grants and have no seat.
         """
         if not (user.is_authenticated and user.is_active):
             return self.none()
-        rule = (
-            # The procesregisseur: exactly one per case (R-PR-1).
-            Q(coordinator=user)
-            # A directly involved professional: the object grant (STYLE "Access is a grant").
-            | Q(pk__in=objects_granted_to(user, VIEW_CASE, self.model).values("pk"))
+        if getattr(user, "is_citizen", False):
             # A parent or youth at the table: only their own participation row counts.
-            | (_family_rule() & Q(participants__user=user))
-        )
-        # pk__in instead of .distinct(): the join over participants would duplicate rows.
-        return self.filter(pk__in=self.filter(rule).values("pk"))
+            own_seat = _family_rule() & Q(participants__user=user)
+            # pk__in instead of .distinct(): the join over participants would duplicate rows.
+            return self.filter(pk__in=self.filter(own_seat).values("pk"))
+        # A professional: the object grant (STYLE "Access is a grant"), one indexed semi-join.
+        return self.filter(pk__in=granted_ids(user, VIEW_CASE, self.model))
 
     def open(self) -> Self:
         """Cases that are not closed."""
@@ -114,3 +113,62 @@ class ActionItemQuerySet(models.QuerySet["models.Model"]):
             assignee__left_at__isnull=True,
             minutes__meeting__case__in=Case.objects.visible_to(user),
         )
+
+
+class SharedItemQuerySet(models.QuerySet["models.Model"]):
+    """Shared items, filtered by who may read them (DESIGN invariants 1 and 4, SPEC R-6-1)."""
+
+    def visible_to(self, user: AnyUser) -> Self:
+        """Items `user` may read now, evaluated on every request (nothing is cached).
+
+        An item is read only within a case `user` can see, and then:
+        - by the owner party's own people at the table: it is their own data (R-2-1), also when
+          withheld;
+        - by anyone else only when all of these hold:
+          - it is not withheld ("niet verstrekken", R-6-3);
+          - it is for every participant, or `user` is an active recipient (narrowed audience);
+          - it was not shared on consent: consent-based items wait for the consent records,
+            which decide per recipient (R-6-2, issue 6); until then no one else reads them;
+          - the reader's party and capacity have a legal basis, other than consent, to receive
+            data of the item's class (R-4-2 receiving side, R-4-4, R-T-3: leerplicht and RMC
+            receive health data only on consent);
+          - special (health) data only for readers bound by secrecy (R-6-1).
+        Parents and youths read shared items in the portal (issue 6): none here. The FG and the
+        beheerder hold no grants, so see no case and no item.
+        """
+        from convenant.choices import DataClass
+        from convenant.models import LegalBasis
+
+        from .models import Case, SharedItem
+
+        if not (user.is_authenticated and user.is_active) or getattr(user, "is_citizen", False):
+            return self.none()
+        professional = getattr(user, "professional", None)
+        if professional is None:
+            return self.none()
+        # Recipients are participants; a professional who left is no recipient any more.
+        addressed_to_user = SharedItem.recipients.through.objects.filter(
+            participant__user=user, participant__left_at__isnull=True
+        ).values("shareditem_id")
+        may_receive_class = LegalBasis.objects.filter(
+            enabled=True,
+            consent_basis=False,
+            party_type=professional.organisation.party_type,
+            capacity=professional.capacity,
+            data_class=models.OuterRef("data_class"),
+        )
+        received = (
+            # Not marked "niet verstrekken" (R-6-3).
+            Q(withheld_at__isnull=True)
+            # For everyone at the table, or for this reader among the chosen few.
+            & (Q(audience_all=True) | Q(pk__in=addressed_to_user))
+            # Consent-based items are read only under a consent covering the reader (R-6-2).
+            & Q(shared_on_consent=False)
+            # A receiving basis for the item's class; aggregated data needs none (R-4-2).
+            & (Q(data_class=DataClass.ANONYMOUS) | Q(models.Exists(may_receive_class)))
+        )
+        if not professional.bound_by_secrecy:
+            # Health data only for people bound by secrecy (R-6-1).
+            received &= ~Q(data_class=DataClass.SPECIAL_HEALTH)
+        own = Q(owner_id=professional.organisation_id)
+        return self.filter(case__in=Case.objects.visible_to(user)).filter(own | received)

@@ -17,7 +17,7 @@ from parties.choices import Role
 from parties.models import Youth
 
 from .choices import MeetingStatus, ParticipantKind, Response
-from .models import ActionItem, Case, CaseDocument, Meeting, Participant
+from .models import ActionItem, Case, CaseDocument, Meeting, Participant, SharedItem
 
 
 def current_meeting(case: Case) -> Meeting | None:
@@ -337,3 +337,46 @@ def action_get(*, user: AnyUser, uuid: UUID) -> ActionItem:
         record(actor=user, action=Action.ACCESS_DENIED, outcome=Outcome.DENIED, reason="404")
         raise ActionItem.DoesNotExist
     return action
+
+
+def shared_item_list(
+    *, user: AnyUser, case: Case, meeting: Meeting | None = None
+) -> list[SharedItem]:
+    """The items of a case (or of one meeting) that `user` may read, oldest first, with what
+    the page shows of each: source, owner, basis, category and the chosen recipients.
+
+    The case page logs the view of the case (`case_viewed`); the items are part of that view.
+    A fixed number of queries, whatever the number of items.
+    """
+    items = SharedItem.objects.visible_to(user).filter(case=case)
+    if meeting is not None:
+        items = items.filter(meeting=meeting)
+    return list(
+        items.select_related("category", "legal_basis", "owner", "author", "withheld_by", "meeting")
+        .prefetch_related(
+            Prefetch(
+                "recipients",
+                queryset=Participant.objects.select_related("user", "organisation"),
+            )
+        )
+        .order_by("created_at")
+    )
+
+
+def shared_item_get(*, user: AnyUser, uuid: UUID) -> SharedItem:
+    """One item `user` may read, for the pages that change it; SharedItem.DoesNotExist (→ 404,
+    logged) otherwise, revealing nothing about whether it exists."""
+    item = (
+        SharedItem.objects.visible_to(user)
+        .filter(uuid=uuid)
+        .select_related(
+            "case__youth", "case__purpose", "case__consultation_type", "category", "legal_basis"
+        )
+        .select_related("owner", "author")
+        .prefetch_related("recipients")
+        .first()
+    )
+    if item is None:
+        record(actor=user, action=Action.ACCESS_DENIED, outcome=Outcome.DENIED, reason="404")
+        raise SharedItem.DoesNotExist
+    return item

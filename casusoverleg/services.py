@@ -29,7 +29,7 @@ from convenant.selectors import (
     covenant_party_of,
     participation_refusal,
 )
-from core.permissions import ensure, grant, revoke
+from core.permissions import ensure, grant, holders, revoke
 from parties.choices import Role
 from parties.models import Organisation, User, Youth
 
@@ -60,12 +60,14 @@ from .models import (
     MinutesEntry,
     Participant,
     PrivacyNotice,
+    SharedItem,
     Statement,
 )
-from .permissions import CaseAction, can, can_respond
+from .permissions import CaseAction, ItemAction, can, can_item, can_respond
 from .querysets import VIEW_CASE
 from .rules import add_working_days, family_rules
 from .selectors import current_meeting, youth_choices
+from .sharing import check_share, errors_of, has_professional_secrecy
 
 # Reasons the application itself records for not inviting a family member (SPEC §6); the
 # procesregisseur's own reasons replace them.
@@ -169,6 +171,9 @@ def case_open(
     case.full_clean()
     case.save()
     _case_event(actor, Action.CASE_OPENED, case)
+    # The procesregisseur's access is a grant like everyone's (ADR 0003).
+    grant(actor, VIEW_CASE, case)
+    _case_event(actor, Action.GRANT_ADDED, case, reason="procesregisseur")
     if youth is not None:
         _family_seat(case=case, actor=actor, on=today)
     return case
@@ -497,11 +502,10 @@ def coordinator_hand_over(*, actor: User, case: Case, to_user: User, reason: str
     )
     handover.full_clean()
     handover.save()
-    # The successor's seat becomes the procesregisseur's chair: access now follows from
-    # `Case.coordinator`, so the participant grant goes (grants agree with active seats).
+    # The successor's seat becomes the procesregisseur's chair; the grant they hold as a
+    # participant is the same grant a procesregisseur holds, so it stays (ADR 0003).
     successor.left_at = timezone.now()
     successor.save(update_fields=["left_at", "updated_at"])
-    _revoke_access(actor=actor, participant=successor)
     previous_role = case.coordinator_role or successor.role
     case.coordinator = to_user
     case.coordinator_role = successor.role
@@ -517,7 +521,7 @@ def coordinator_hand_over(*, actor: User, case: Case, to_user: User, reason: str
         responded_at=timezone.now(),
     )
     former.save()
-    _grant_access(actor=actor, participant=former)
+    # The predecessor keeps the grant they held as procesregisseur, now as a participant.
     # The reason stays on the handover row; the access log keeps a reference, not the text.
     _case_event(actor, Action.CASE_HANDED_OVER, case, target=handover)
     return case
@@ -1435,3 +1439,302 @@ def invitation_fail(*, invitation_id: int, error: str) -> None:
         invitation.status = DeliveryStatus.FAILED
         invitation.error = error[:300]
         invitation.save(update_fields=["status", "error", "updated_at"])
+
+
+# --- Access after closing ---------------------------------------------------------------------
+
+
+def case_access_expire(*, now: datetime | None = None, batch_size: int = 200) -> int:
+    """End the participants' access to cases closed CASE_ACCESS_DAYS_AFTER_CLOSE days ago.
+
+    Beat job (DESIGN invariant 1). Every grant but the procesregisseur's is revoked and logged
+    as expired, one case per transaction; `access_expired_at` marks a case done, so a second run
+    changes nothing and a run that died halfway resumes where it stopped. The Participant rows
+    stay: they are the history of who took part. Returns the number of cases handled.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.CASE_ACCESS_DAYS_AFTER_CLOSE)
+    handled = 0
+    while True:
+        due = list(
+            Case.objects.filter(
+                status=CaseStatus.CLOSED, closed_at__lte=cutoff, access_expired_at__isnull=True
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch_size]
+        )
+        if not due:
+            return handled
+        for pk in due:
+            _case_access_expire_one(pk=pk, now=now)
+            handled += 1
+
+
+@transaction.atomic
+def _case_access_expire_one(*, pk: int, now: datetime) -> None:
+    """Revoke the grants of one closed case, except the procesregisseur's (in one transaction)."""
+    case = (
+        Case.objects.select_for_update(of=("self",)).select_related("purpose", "youth").get(pk=pk)
+    )
+    if case.access_expired_at is not None:
+        return  # another worker did it meanwhile
+    seats = {
+        p.user_id: p
+        for p in case.participants.filter(kind=ParticipantKind.PROFESSIONAL).order_by("created_at")
+    }
+    for user_id in list(holders(VIEW_CASE, case)):
+        if user_id == case.coordinator_id:
+            continue  # the procesregisseur's party keeps the record until retention ends
+        user = User.objects.get(pk=user_id)
+        revoke(user, VIEW_CASE, case)
+        _case_event(None, Action.GRANT_EXPIRED, case, target=seats.get(user_id) or user)
+    case.access_expired_at = now
+    case.save(update_fields=["access_expired_at", "updated_at"])
+
+
+# --- Shared items (verstrekkingen) ------------------------------------------------------------
+
+
+def _item_readers(item: SharedItem) -> list[User]:
+    """The users outside the owner party who can read `item` now, by the one VIEW rule."""
+    readers = []
+    for user in User.objects.filter(pk__in=list(holders(VIEW_CASE, item.case))).select_related(
+        "professional__organisation"
+    ):
+        professional = getattr(user, "professional", None)
+        if professional is not None and professional.organisation_id == item.owner_id:
+            continue
+        if SharedItem.objects.visible_to(user).filter(pk=item.pk).exists():
+            readers.append(user)
+    return readers
+
+
+def _notify_readers(*, readers: list[User], actor: User, case: Case) -> None:
+    """Tell the readers of an item that it changed or went (SPEC R-8-2): a link, no content."""
+    from .tasks import notify_task
+
+    for user in {u.pk: u for u in readers if u.pk != actor.pk}.values():
+        notify_task.delay_on_commit(user_id=user.pk, kind="item_changed", case_id=case.pk)
+
+
+def _validate_item_text(*, kind: str, text: str) -> dict[str, list[str]]:
+    """The tag and the text every item needs (R-8-1)."""
+    errors: dict[str, list[str]] = {}
+    if kind not in EntryKind.values:
+        errors["kind"] = [_("Say whether this is a fact, an opinion or an agreement.")]
+    if not text.strip():
+        errors["text"] = [_("Write what you share.")]
+    return errors
+
+
+@transaction.atomic
+def shared_item_add(
+    *,
+    actor: User,
+    case: Case,
+    category: Any,
+    kind: str,
+    text: str,
+    legal_basis: LegalBasis | None,
+    audience_all: bool,
+    recipients: list[Participant],
+    withhold_reason: str = "",
+) -> SharedItem:
+    """Record one item the actor's party shares in the case (a disclosure, SPEC R-2-3).
+
+    Every rule of `sharing.check_share` must hold: the type's categories (R-5-1, R-5-2, R-5-3),
+    a basis of the providing party for the class (R-4-2, R-4-4), consent where the source has
+    professional secrecy or a reader has no ground (R-6-2, R-T-3), readers bound by secrecy for
+    health data (R-6-1). With a `withhold_reason` a youth-care professional records the item as
+    "niet verstrekken" (R-6-3): only their own party reads it.
+    Raises PermissionDenied unless the actor sits at the table of the open case.
+    """
+    case = _locked(case)
+    ensure(can(actor, CaseAction.SHARE, case))
+    withhold = bool(withhold_reason.strip())
+    errors = _validate_item_text(kind=kind, text=text)
+    if withhold and not has_professional_secrecy(actor):
+        errors["withhold_reason"] = [
+            _("Only a professional with professional secrecy can mark data as not provided.")
+        ]
+    check = check_share(
+        case=case,
+        author=actor,
+        category=category,
+        legal_basis=legal_basis,
+        audience_all=audience_all,
+        recipients=recipients,
+        withhold=withhold,
+    )
+    errors.update(errors_of(check))
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    item = SharedItem(
+        case=case,
+        meeting=current_meeting(case),
+        category=category,
+        data_class=check.data_class,
+        kind=kind,
+        text=text.strip(),
+        owner=actor.professional.organisation,
+        author=actor,
+        legal_basis=legal_basis,
+        shared_on_consent=check.consent_id is not None,
+        audience_all=audience_all,
+        withheld_at=now if withhold else None,
+        withheld_by=actor if withhold else None,
+        withheld_reason=withhold_reason.strip()[:300],
+    )
+    item.full_clean()
+    item.save()
+    if not audience_all:
+        item.recipients.set(recipients)
+    _case_event(
+        actor,
+        Action.SHARE_WITHHELD if withhold else Action.SHARE_ADDED,
+        case,
+        target=item,
+        legal_basis=_basis_reference(item, check.consent_id),
+        reason=category.code,
+    )
+    return item
+
+
+def _basis_reference(item: SharedItem, consent_id: int | None) -> str:
+    """What the access log records as the ground of a disclosure: the basis, and any consent."""
+    reference = item.legal_basis.code
+    return f"{reference}; consent {consent_id}" if consent_id else reference
+
+
+def _locked_item(item: SharedItem) -> SharedItem:
+    """The item and its case, locked in that order (as every case service locks the case)."""
+    _locked(item.case)
+    return (
+        SharedItem.objects.select_for_update(of=("self",))
+        .select_related("case__consultation_type", "case__purpose", "case__youth", "category")
+        .select_related("legal_basis", "author__professional__organisation")
+        .get(pk=item.pk)
+    )
+
+
+@transaction.atomic
+def shared_item_rectify(
+    *,
+    actor: User,
+    item: SharedItem,
+    kind: str,
+    text: str,
+    audience_all: bool,
+    recipients: list[Participant],
+) -> SharedItem:
+    """Correct an item of one's own party, or change who reads it (SPEC R-8-2, AVG art. 16).
+
+    Everyone who read it before or reads it now is told (a link, no content); the change is
+    logged, the content itself stays out of the row history. New readers are checked as for a
+    new share, on the rules of the item's author and basis.
+    """
+    item = _locked_item(item)
+    ensure(can_item(actor, ItemAction.MANAGE, item))
+    errors = _validate_item_text(kind=kind, text=text)
+    check = check_share(
+        case=item.case,
+        author=item.author,
+        category=item.category,
+        legal_basis=item.legal_basis,
+        audience_all=audience_all,
+        recipients=recipients,
+        withhold=item.is_withheld,
+    )
+    errors.update(errors_of(check))
+    if errors:
+        raise ValidationError(errors)
+    before = _item_readers(item)
+    item.kind = kind
+    item.text = text.strip()
+    item.audience_all = audience_all
+    item.rectified_at = timezone.now()
+    item.full_clean()
+    item.save(update_fields=["kind", "text", "audience_all", "rectified_at", "updated_at"])
+    item.recipients.set([] if audience_all else recipients)
+    _case_event(actor, Action.SHARE_RECTIFIED, item.case, target=item, reason=item.category.code)
+    _notify_readers(readers=before + _item_readers(item), actor=actor, case=item.case)
+    return item
+
+
+@transaction.atomic
+def shared_item_delete(*, actor: User, item: SharedItem) -> None:
+    """Delete an item of one's own party; its readers are told (SPEC R-8-2, AVG art. 17, 19).
+
+    The row goes; the access log keeps the reference (type and id), not the content (R-9-3).
+    """
+    item = _locked_item(item)
+    ensure(can_item(actor, ItemAction.MANAGE, item))
+    readers = _item_readers(item)
+    case = item.case
+    _case_event(actor, Action.SHARE_DELETED, case, target=item, reason=item.category.code)
+    item.delete()
+    _notify_readers(readers=readers, actor=actor, case=case)
+
+
+@transaction.atomic
+def shared_item_withhold(*, actor: User, item: SharedItem, reason: str) -> SharedItem:
+    """Mark an item "niet verstrekken" (Jeugdwet 7.3.11 lid 3, SPEC R-6-3): from now on only the
+    owner party reads it, whatever consent says; its readers are told it was withdrawn."""
+    item = _locked_item(item)
+    ensure(can_item(actor, ItemAction.WITHHOLD, item))
+    if item.is_withheld:
+        raise ValidationError(_("This item is already marked as not provided."))
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Give the reason for not providing it.")]})
+    readers = _item_readers(item)
+    item.withheld_at = timezone.now()
+    item.withheld_by = actor
+    item.withheld_reason = reason.strip()[:300]
+    item.full_clean()
+    item.save(update_fields=["withheld_at", "withheld_by", "withheld_reason", "updated_at"])
+    _case_event(actor, Action.SHARE_WITHHELD, item.case, target=item, reason=item.category.code)
+    _notify_readers(readers=readers, actor=actor, case=item.case)
+    return item
+
+
+@transaction.atomic
+def shared_item_release(*, actor: User, item: SharedItem) -> SharedItem:
+    """Lift "niet verstrekken": the item is provided only if it may be shared now, with the
+    same checks as a new share (a youth-care source needs consent, R-6-2)."""
+    item = _locked_item(item)
+    ensure(can_item(actor, ItemAction.WITHHOLD, item))
+    if not item.is_withheld:
+        raise ValidationError(_("This item is provided already."))
+    check = check_share(
+        case=item.case,
+        author=item.author,
+        category=item.category,
+        legal_basis=item.legal_basis,
+        audience_all=item.audience_all,
+        recipients=list(item.recipients.all()),
+    )
+    if not check.ok:
+        raise ValidationError(errors_of(check))
+    item.withheld_at = None
+    item.withheld_by = None
+    item.withheld_reason = ""
+    item.shared_on_consent = check.consent_id is not None
+    item.save(
+        update_fields=[
+            "withheld_at",
+            "withheld_by",
+            "withheld_reason",
+            "shared_on_consent",
+            "updated_at",
+        ]
+    )
+    _case_event(
+        actor,
+        Action.SHARE_RELEASED,
+        item.case,
+        target=item,
+        legal_basis=_basis_reference(item, check.consent_id),
+        reason=item.category.code,
+    )
+    return item

@@ -81,3 +81,11 @@ def action_reminders_task() -> int:
     from .services import action_reminders_send
 
     return action_reminders_send()
+
+
+@shared_task
+def case_access_expire_task() -> int:
+    """Beat job: participants' grants end CASE_ACCESS_DAYS_AFTER_CLOSE days after closing."""
+    from .services import case_access_expire
+
+    return case_access_expire()

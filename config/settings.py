@@ -218,6 +218,10 @@ AGE_THRESHOLDS = {
 MINUTES_FAMILY_WORKING_DAYS = env.int("MINUTES_FAMILY_WORKING_DAYS", default=10)
 # Days before an action's due date that its owner gets a reminder (issue 3 item 9).
 ACTION_REMINDER_DAYS = env.int("ACTION_REMINDER_DAYS", default=3)
+# Days after a case is closed that its participants keep reading it (to finish their own
+# follow-up); then a beat job takes their grants away. The procesregisseur's party keeps the
+# record until its retention period ends (DESIGN invariant 1, SPEC §7.3).
+CASE_ACCESS_DAYS_AFTER_CLOSE = env.int("CASE_ACCESS_DAYS_AFTER_CLOSE", default=30)
 # Thuiszitterspact: warn when a youth has been without education this many days (R-TYPE-4).
 HOME_SITTER_WARNING_DAYS = 90
 # The address in links of e-mails and calendar invitations (no request exists in a worker).
@@ -242,6 +246,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "action-reminders": {
         "task": "casusoverleg.tasks.action_reminders_task",
         "schedule": crontab(hour=7, minute=0),
+    },
+    # Every night: participants' grants on cases closed CASE_ACCESS_DAYS_AFTER_CLOSE days ago end
+    # (idempotent: a case is done once; a missed night is caught up the next).
+    "case-access-expiry": {
+        "task": "casusoverleg.tasks.case_access_expire_task",
+        "schedule": crontab(hour=2, minute=15),
     },
 }
 
@@ -280,6 +290,9 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "casusoverleg.ActionItem",
     "casusoverleg.Statement",
     "casusoverleg.CaseDocument",
+    # The content stays out of the diffs: a deleted item must not live on in its history
+    # (SPEC R-9-3); the access log records that it changed, and who changed it.
+    {"model": "casusoverleg.SharedItem", "exclude_fields": ["text"], "m2m_fields": ["recipients"]},
 )
 # The proxy header is not trusted by auditlog; the access log takes the address (see AUDIT_*).
 AUDITLOG_DISABLE_REMOTE_ADDR = True

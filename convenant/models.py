@@ -151,6 +151,15 @@ class LegalBasis(ReferenceModel):
     avg_article = models.CharField(_("GDPR article"), max_length=100)
     statute_reference = models.CharField(_("statute reference"), max_length=300)
     requires_consent = models.BooleanField(_("requires consent"), default=False)
+    consent_basis = models.BooleanField(
+        _("is the data subject's consent"),
+        default=False,
+        help_text=_(
+            "On: this basis is explicit consent (AVG art. 6(1)(a) or 9(2)(a)), not a statutory "
+            "ground. A party whose only basis for a data class is consent can receive such data "
+            "only under a consent (R-4-4, R-T-3)."
+        ),
+    )
     enabled = models.BooleanField(_("enabled"), default=True)
     in_force_from = models.DateField(_("in force from"), null=True, blank=True)
     staatsblad_reference = models.CharField(_("Staatsblad reference"), max_length=100, blank=True)
@@ -174,6 +183,8 @@ class LegalBasis(ReferenceModel):
                 )
             else:
                 errors["statute_reference"] = _("Name the statute (for example: WPO art. 18a).")
+        if self.consent_basis and not self.requires_consent:
+            errors["requires_consent"] = _("A consent basis always requires consent.")
         if (
             self.enabled
             and self.capacity == Capacity.WAMS
@@ -217,6 +228,14 @@ class DataCategory(ReferenceModel):
         _("excluded from Casusoverleg forms"),
         default=False,
         help_text=_("Criminal data and BSN are not processed (R-5-3)."),
+    )
+    treatment_information = models.BooleanField(
+        _("treatment information (professional secrecy)"),
+        default=False,
+        help_text=_(
+            "Only a professional with professional secrecy can share it, and only with a "
+            "consent per item (R-6-2, R-T-2)."
+        ),
     )
     restricted_to_capacities = models.JSONField(
         _("only with participants in capacity"),

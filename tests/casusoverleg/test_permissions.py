@@ -81,7 +81,8 @@ def _granted(case: Case) -> set[int]:
 
 
 def _accepted(case: Case) -> set[int]:
-    return set(
+    """The procesregisseur and the active professionals who accepted (ADR 0003)."""
+    return {case.coordinator_id} | set(
         case.participants.active()
         .filter(kind=ParticipantKind.PROFESSIONAL, response=Response.ACCEPTED)
         .values_list("user_id", flat=True)
@@ -90,7 +91,7 @@ def _accepted(case: Case) -> set[int]:
 
 def test_grants_agree_with_accepted_participants_through_a_case_life(world):
     """STYLE "Access is a guardian grant": after every change at the table, the users holding
-    the case grant are exactly the active professionals who accepted."""
+    the case grant are exactly the procesregisseur and the active professionals who accepted."""
     case = world.case
     case.status = "voorbereid"
     case.save()

@@ -35,6 +35,7 @@ from casusoverleg.models import (
     PrivacyNotice,
 )
 from convenant.models import ConsultationType
+from core.permissions import grant
 
 from .convenant import CovenantFactory
 from .parties import OrganisationFactory, UserFactory, YouthFactory
@@ -48,6 +49,7 @@ def _consultation_type(code: str = "mdo") -> ConsultationType:
 class CaseFactory(DjangoModelFactory[Case]):
     class Meta:
         model = Case
+        skip_postgeneration_save = True
 
     youth = factory.SubFactory(YouthFactory)
     covenant = factory.SubFactory(CovenantFactory)
@@ -58,6 +60,12 @@ class CaseFactory(DjangoModelFactory[Case]):
     coordinator = factory.SubFactory(UserFactory, role="coordinator")
     organisation = factory.SubFactory(OrganisationFactory)
     status = CaseStatus.CONCEPT
+
+    @factory.post_generation
+    def coordinator_grant(obj: Case, create: bool, extracted: object, **kwargs: object) -> None:
+        """The procesregisseur's access is the case grant, as `services.case_open` gives it."""
+        if create:
+            grant(obj.coordinator, "casusoverleg.view_case", obj)
 
     class Params:
         held = factory.Trait(status=CaseStatus.HELD)
