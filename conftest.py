@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from casusoverleg.choices import ParticipantKind
-from casusoverleg.models import ActionItem, Case, CaseDocument, Meeting, Participant
+from casusoverleg.models import ActionItem, Case, CaseDocument, Meeting, Participant, SharedItem
 from convenant.models import Covenant
 from core.permissions import grant
 from parties.choices import Capacity, Role
@@ -21,6 +21,7 @@ from tests.factories.casusoverleg import (
     MinutesFactory,
     ParticipantFactory,
     PrivacyNoticeFactory,
+    SharedItemFactory,
 )
 from tests.factories.convenant import CovenantFactory, CovenantPartyFactory
 from tests.factories.parties import (
@@ -47,6 +48,7 @@ class World:
     meeting: Meeting
     action: ActionItem
     document: CaseDocument
+    shared: dict[str, SharedItem] = field(default_factory=dict)
     participants: dict[str, Participant] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
 
@@ -79,7 +81,8 @@ def world(db: None) -> World:
 
     Role keys: coordinator, professional, youth_care (beroepsgeheim), leerplicht, privacy_officer,
     administrator (all without involvement), case_coordinator (directs `case`),
-    involved_professional (accepted participant of `case`, holds its grant), invited_professional
+    involved_professional (accepted participant of `case`, holds its grant; shared the two
+    items of `shared`), invited_professional
     (invited to `case`, has not answered: sees the invitation, not the youth), parent (gezag over
     `youth`, at the table), parent_without_authority (of `youth`), youth (the youth's own
     account), other_parent and other_youth (of `other_youth`).
@@ -196,6 +199,16 @@ def world(db: None) -> World:
     for key in ("involved_professional", "invited_professional", "parent", "youth"):
         InvitationFactory(meeting=meeting, participant=participants[key], notice=notice)
     action = ActionItemFactory(minutes=minutes, assignee=participants["involved_professional"])
+    # What the school shared: an education fact for everyone, a health item for everyone bound
+    # by secrecy with a ground to receive it (R-6-1).
+    shared = {
+        "education": SharedItemFactory(
+            case=case, meeting=meeting, author=users["involved_professional"]
+        ),
+        "health": SharedItemFactory(
+            case=case, meeting=meeting, author=users["involved_professional"], health=True
+        ),
+    }
     document = CaseDocumentFactory(case=case, ready=True)
     return World(
         covenant=covenant,
@@ -208,6 +221,7 @@ def world(db: None) -> World:
         meeting=meeting,
         action=action,
         document=document,
+        shared=shared,
         participants=participants,
         users=users,
     )

@@ -270,7 +270,8 @@ def _check_readers(
     recipients: list[Participant],
 ) -> None:
     """The disclosure rules: who reads it, and on which ground (R-4-2, R-5-2, R-6-1, R-6-2)."""
-    allowed = {p.pk for p in recipient_choices(case=case, author=author)}
+    seated = recipient_choices(case=case, author=author)
+    allowed = {p.pk for p in seated}
     if not audience_all:
         if not recipients:
             check.refuse("recipients", _("Choose who may read it, or share it with everyone."))
@@ -284,19 +285,11 @@ def _check_readers(
         audience_all=audience_all,
         recipients=recipients,
     )
-    # R-5-2, R-TYPE-3: zorgelijk geoorloofd verzuim only to leerplicht or the youth doctor.
+    # R-5-2, R-TYPE-3: zorgelijk geoorloofd verzuim only to leerplicht or the youth doctor. The
+    # readers must be named: "everyone" would include whoever joins the table later.
     restricted = set(category.restricted_to_capacities or [])
     if restricted:
-        at_table = [
-            p
-            for p in recipient_choices(case=case, author=author)
-            if p.user.professional.capacity in restricted
-        ]
-        outside = [
-            r
-            for r in readers_
-            if r.professional is None or r.professional.capacity not in restricted
-        ]
+        at_table = [p for p in seated if p.user.professional.capacity in restricted]
         if not at_table:
             check.refuse(
                 "category",
@@ -306,6 +299,16 @@ def _check_readers(
                 ),
             )
             return
+        if audience_all:
+            check.refuse(
+                "recipients", _("Choose leerplicht or the youth doctor as the only readers.")
+            )
+            return
+        outside = [
+            r
+            for r in readers_
+            if r.professional is None or r.professional.capacity not in restricted
+        ]
         if outside:
             check.refuse(
                 "recipients",
@@ -313,9 +316,6 @@ def _check_readers(
                 % {"names": ", ".join(_name(r) for r in outside)},
             )
             return
-    if not readers_:
-        check.refuse("recipients", _("No one at the table besides your own party would read it."))
-        return
     # R-4-2 (receiving side), R-4-4, R-T-3, R-6-1: each reader needs a ground to receive.
     without_ground = [
         r for r in readers_ if check.data_class not in _receiving_classes(r.professional)

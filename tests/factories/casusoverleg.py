@@ -33,8 +33,9 @@ from casusoverleg.models import (
     MinutesEntry,
     Participant,
     PrivacyNotice,
+    SharedItem,
 )
-from convenant.models import ConsultationType
+from convenant.models import ConsultationType, DataCategory, LegalBasis
 from core.permissions import grant
 
 from .convenant import CovenantFactory
@@ -62,10 +63,10 @@ class CaseFactory(DjangoModelFactory[Case]):
     status = CaseStatus.CONCEPT
 
     @factory.post_generation
-    def coordinator_grant(obj: Case, create: bool, extracted: object, **kwargs: object) -> None:
+    def coordinator_grant(self: Case, create: bool, extracted: object, **kwargs: object) -> None:
         """The procesregisseur's access is the case grant, as `services.case_open` gives it."""
         if create:
-            grant(obj.coordinator, "casusoverleg.view_case", obj)
+            grant(self.coordinator, "casusoverleg.view_case", self)
 
     class Params:
         held = factory.Trait(status=CaseStatus.HELD)
@@ -176,4 +177,29 @@ class CaseDocumentFactory(DjangoModelFactory[CaseDocument]):
         ready = factory.Trait(
             status=DocumentStatus.READY,
             file=factory.django.FileField(filename="verslag.pdf", data=b"%PDF-1.7 test"),
+        )
+
+
+class SharedItemFactory(DjangoModelFactory[SharedItem]):
+    """An item as `services.shared_item_add` would store it; the defaults are a school's
+    ordinary education data on the school's own basis, for every participant."""
+
+    class Meta:
+        model = SharedItem
+
+    case = factory.SubFactory(CaseFactory)
+    category = factory.LazyFunction(lambda: DataCategory.objects.get(code="C2"))
+    legal_basis = factory.LazyFunction(lambda: LegalBasis.objects.get(code="school-ordinary"))
+    data_class = factory.LazyAttribute(lambda o: o.legal_basis.data_class)
+    kind = EntryKind.FACT
+    text = "Leesniveau groep 5; heeft extra instructie nodig bij begrijpend lezen."
+    owner = factory.LazyAttribute(lambda o: o.author.professional.organisation)
+    author = factory.SubFactory(UserFactory)
+    audience_all = True
+
+    class Params:
+        health = factory.Trait(
+            category=factory.LazyFunction(lambda: DataCategory.objects.get(code="C4")),
+            legal_basis=factory.LazyFunction(lambda: LegalBasis.objects.get(code="school-health")),
+            text="Sociaal-emotioneel: faalangst bij toetsen, in overleg met ouders besproken.",
         )
