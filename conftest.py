@@ -85,7 +85,8 @@ def world(db: None) -> World:
     items of `shared`), invited_professional
     (invited to `case`, has not answered: sees the invitation, not the youth), parent (gezag over
     `youth`, at the table), parent_without_authority (of `youth`), youth (the youth's own
-    account), other_parent and other_youth (of `other_youth`).
+    account), other_parent and other_youth (of `other_youth`), other_case_coordinator and
+    other_case_professional (direct and take part in a case about `other_youth`).
     """
     region = RegionFactory(name="Testregio")
     covenant = CovenantFactory(region=region)
@@ -210,6 +211,26 @@ def world(db: None) -> World:
         ),
     }
     document = CaseDocumentFactory(case=case, ready=True)
+    # Another case, about `other_youth`: its people are involved, but not with `youth`.
+    users["other_case_coordinator"] = staff("other_case_coordinator", Role.COORDINATOR, school)
+    users["other_case_professional"] = staff(
+        "other_case_professional", Role.PROFESSIONAL, municipality, capacity=Capacity.YOUTH_ACT
+    )
+    other_case = CaseFactory(
+        youth=other_youth,
+        covenant=covenant,
+        coordinator=users["other_case_coordinator"],
+        organisation=school,
+        held=True,
+    )
+    ParticipantFactory(
+        case=other_case,
+        user=users["other_case_professional"],
+        organisation=municipality,
+        role="wijkteam_jeugdhulp",
+        accepted=True,
+    )
+    grant(users["other_case_professional"], "casusoverleg.view_case", other_case)
     return World(
         covenant=covenant,
         school=school,

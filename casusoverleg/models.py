@@ -31,8 +31,12 @@ from .choices import (
 )
 from .querysets import (
     ActionItemQuerySet,
+    CaseDocumentQuerySet,
     CaseQuerySet,
+    CaseScopedQuerySet,
     MeetingQuerySet,
+    MeetingScopedQuerySet,
+    MinutesScopedQuerySet,
     ParticipantQuerySet,
     SharedItemQuerySet,
 )
@@ -169,6 +173,8 @@ class CoordinatorHandover(TimeStampedModel):
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("to")
     )
     reason = models.CharField(_("reason"), max_length=300)
+
+    objects = CaseScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("handover of the procesregisseur")
@@ -331,6 +337,8 @@ class PrivacyNotice(PublicIdModel, TimeStampedModel):
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("made by")
     )
 
+    objects = CaseScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("privacy notice")
         verbose_name_plural = _("privacy notices")
@@ -361,6 +369,8 @@ class Invitation(PublicIdModel, TimeStampedModel):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     error = models.CharField(_("error"), max_length=300, blank=True)
 
+    objects = MeetingScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
@@ -374,6 +384,8 @@ class Attendance(TimeStampedModel):
     participant = models.ForeignKey(Participant, models.CASCADE, related_name="attendance")
     present = models.BooleanField(_("present"))
     absence_reason = models.CharField(_("reason for absence"), max_length=300, blank=True)
+
+    objects = MeetingScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("attendance")
@@ -400,6 +412,8 @@ class ChecklistAnswer(TimeStampedModel):
     )
     note = models.CharField(_("note"), max_length=500, blank=True)
 
+    objects = CaseScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("checklist answer")
         verbose_name_plural = _("checklist answers")
@@ -424,6 +438,8 @@ class Minutes(PublicIdModel, TimeStampedModel):
         _("shared with parents and youth at"), null=True, blank=True
     )
 
+    objects = MeetingScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("minutes")
         verbose_name_plural = _("minutes")
@@ -444,6 +460,8 @@ class MinutesEntry(PublicIdModel, TimeStampedModel):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("written by")
     )
+
+    objects = MinutesScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("minutes entry")
@@ -481,6 +499,8 @@ class Statement(PublicIdModel, TimeStampedModel):
     )
     text = models.TextField(_("statement"))
 
+    objects = MinutesScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("own statement")
         verbose_name_plural = _("own statements")
@@ -511,6 +531,8 @@ class CaseDocument(PublicIdModel, TimeStampedModel):
     file = models.FileField(_("file"), upload_to="casusoverleg/pdf/%Y/%m/", blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     error = models.CharField(_("error"), max_length=300, blank=True)
+
+    objects = CaseDocumentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("document")

@@ -58,7 +58,46 @@ class CaseQuerySet(models.QuerySet["models.Model"]):
         return self.exclude(status="afgesloten")
 
 
-class ParticipantQuerySet(models.QuerySet["models.Model"]):
+class CaseScopedQuerySet(models.QuerySet["models.Model"]):
+    """Rows that belong to one case: visible exactly when their case is (DESIGN invariant 1).
+
+    `case_path` is the lookup from the row to its case. Every protected model of this app has
+    `visible_to(user)` (tests/test_architecture.py checks it); models with a rule of their own
+    (SharedItem, CaseDocument) narrow it further.
+    """
+
+    case_path = "case"
+
+    def visible_to(self, user: AnyUser) -> Self:
+        """Rows of cases `user` may see now (the case's VIEW rule decides)."""
+        from .models import Case  # the model module imports this one
+
+        return self.filter(**{f"{self.case_path}__in": Case.objects.visible_to(user)})
+
+
+class MeetingScopedQuerySet(CaseScopedQuerySet):
+    """Rows of a meeting: invitations, attendance, minutes."""
+
+    case_path = "meeting__case"
+
+
+class MinutesScopedQuerySet(CaseScopedQuerySet):
+    """Rows of minutes: entries, actions, statements."""
+
+    case_path = "minutes__meeting__case"
+
+
+class CaseDocumentQuerySet(CaseScopedQuerySet):
+    """PDFs: each belongs to the user who asked for it (its watermark names them, R-11-2)."""
+
+    def visible_to(self, user: AnyUser) -> Self:
+        """The user's own PDFs of cases they may still see."""
+        if not user.is_authenticated:
+            return self.none()
+        return super().visible_to(user).filter(requested_by=user)
+
+
+class ParticipantQuerySet(CaseScopedQuerySet):
     """Participants, filtered by state."""
 
     def active(self) -> Self:
@@ -81,21 +120,15 @@ class ParticipantQuerySet(models.QuerySet["models.Model"]):
         return self.filter(user=user, kind=ParticipantKind.PROFESSIONAL, left_at__isnull=True)
 
 
-class MeetingQuerySet(models.QuerySet["models.Model"]):
+class MeetingQuerySet(CaseScopedQuerySet):
     """Meetings, filtered by visibility of their case."""
-
-    def visible_to(self, user: AnyUser) -> Self:
-        """Meetings of cases `user` may see (the case's VIEW rule decides)."""
-        from .models import Case  # the model module imports this one
-
-        return self.filter(case__in=Case.objects.visible_to(user))
 
     def upcoming(self) -> Self:
         """Scheduled meetings that have not started yet."""
         return self.filter(status=MeetingStatus.SCHEDULED, starts_at__gte=timezone.now())
 
 
-class ActionItemQuerySet(models.QuerySet["models.Model"]):
+class ActionItemQuerySet(MinutesScopedQuerySet):
     """Actions agreed in minutes."""
 
     def open(self) -> Self:

@@ -1,8 +1,13 @@
-"""Form helpers: NL Design System widget classes and accessible error wiring."""
+"""Form helpers: NL Design System widget classes, accessible error wiring and the data
+minimisation checks of free text (SPEC R-5-3, R-7-1)."""
 
 from typing import Any
 
 from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from core.minimisation import MINIMISATION_HINT, bsn_like_numbers
 
 _WIDGET_CLASSES = {
     forms.CheckboxInput: "utrecht-checkbox utrecht-checkbox--html-input",
@@ -54,3 +59,82 @@ class NLDSFormMixin:
             if self.fields[name].help_text:  # type: ignore[attr-defined]
                 described.append(f"{bound.auto_id}_helptext")
             widget.attrs["aria-describedby"] = " ".join(described)
+
+
+# The message next to a free-text field holding a BSN-like number (SPEC R-5-3).
+BSN_WARNING = _(
+    "This looks like a BSN. A BSN does not belong in a casusoverleg. Remove it, or confirm that "
+    "it is not a BSN."
+)
+# The name of the confirmation box that goes with a free-text field.
+CONFIRM_SUFFIX = "_not_bsn"
+
+
+class MinimisationFormMixin:
+    """Data minimisation for the free-text fields named in `minimised_fields` (SPEC R-5-3, R-7-1).
+
+    Each such field shows the minimisation hint under its label. When the submitted text holds
+    a number that looks like a BSN (nine digits passing the elfproef), the field gets an error
+    and, right after it, a checkbox `<field>_not_bsn` to confirm that the number is no BSN;
+    ticked, the form goes through. The checkbox exists only while the text holds such a number,
+    so forms without one look as before.
+
+    Put it before NLDSFormMixin: `class F(MinimisationFormMixin, NLDSFormMixin, forms.Form)`.
+    """
+
+    minimised_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields: dict[str, forms.Field] = self.fields  # type: ignore[attr-defined]
+        for name in self.minimised_fields:
+            field = fields[name]
+            field.help_text = with_minimisation_hint(field.help_text)
+        self._add_confirmations()
+
+    def confirmation_name(self, name: str) -> str:
+        """The name of the confirmation checkbox of the free-text field `name`."""
+        return f"{name}{CONFIRM_SUFFIX}"
+
+    def bsn_like_in(self, name: str) -> list[str]:
+        """The BSN-like numbers in the submitted value of the field `name` (none when unbound)."""
+        if not self.is_bound:  # type: ignore[attr-defined]
+            return []
+        value = self.data.get(self.add_prefix(name), "")  # type: ignore[attr-defined]
+        return bsn_like_numbers(value if isinstance(value, str) else "")
+
+    def _add_confirmations(self) -> None:
+        """Insert a confirmation box right after each field whose text holds a BSN-like number."""
+        wanted = {name for name in self.minimised_fields if self.bsn_like_in(name)}
+        if not wanted:
+            return
+        ordered: dict[str, forms.Field] = {}
+        for key, field in self.fields.items():  # type: ignore[attr-defined]
+            ordered[key] = field
+            if key in wanted:
+                ordered[self.confirmation_name(key)] = forms.BooleanField(
+                    label=_("I have checked it: this number is not a BSN"),
+                    required=False,
+                    widget=forms.CheckboxInput(attrs={"class": _WIDGET_CLASSES[forms.CheckboxInput]}),
+                )
+        self.fields = ordered  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        """Refuse a BSN-like number in a free-text field unless its box confirms it is none."""
+        data: dict[str, Any] = super().clean()  # type: ignore[misc]
+        for name in self.minimised_fields:
+            value = data.get(name)
+            if not isinstance(value, str) or not bsn_like_numbers(value):
+                continue
+            if not data.get(self.confirmation_name(name)):
+                self.add_error(name, BSN_WARNING)  # type: ignore[attr-defined]
+        return data
+
+
+def with_minimisation_hint(help_text: Any) -> Any:
+    """`help_text` followed by the minimisation hint, once (SPEC R-7-1)."""
+    if not help_text or str(help_text) == str(MINIMISATION_HINT):
+        return MINIMISATION_HINT
+    if str(MINIMISATION_HINT) in str(help_text):
+        return help_text
+    return format_lazy("{} {}", help_text, MINIMISATION_HINT)

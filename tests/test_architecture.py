@@ -28,6 +28,7 @@ PROTECTED = {
     "Statement",
     "CaseDocument",
     "CoordinatorHandover",
+    "SharedItem",
     "AccessEvent",
 }
 
@@ -77,3 +78,23 @@ def test_the_scan_catches_a_direct_query():
     """The rule above can fail: a direct query is found, the empty placeholder is not."""
     source = "def v(r):\n    Case.objects.none()\n    return Case.objects.all()\n"
     assert _scan(source) == ["3 Case.objects"]
+
+
+def test_every_protected_case_model_has_visible_to():
+    """Issue 4, STYLE rule 3: every protected model has `visible_to(user)` for selectors to start
+    from. The casusoverleg app's models all hold case data (the grant table is the access)."""
+    from django.apps import apps
+
+    missing = [
+        model.__name__
+        for model in apps.get_app_config("casusoverleg").get_models()
+        if model.__name__ != "CaseUserObjectPermission"
+        and not hasattr(model._default_manager, "visible_to")
+    ]
+    assert not missing, f"add visible_to(user) to: {missing}"
+    unlisted = (
+        {m.__name__ for m in apps.get_app_config("casusoverleg").get_models()}
+        - PROTECTED
+        - {"CaseUserObjectPermission"}
+    )
+    assert not unlisted, f"list {unlisted} in PROTECTED so views cannot query them directly"

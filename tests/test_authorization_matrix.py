@@ -25,13 +25,46 @@ OUTSIDERS = [
     "other_youth",
     # Invited to the case but has not accepted: sees the invitation, never the youth.
     "invited_professional",
+    # Involved in another case, about another youth.
+    "other_case_coordinator",
+    "other_case_professional",
+    # Took part in the case, which was closed; their access expired (issue 4).
+    "former_participant",
 ]
 
 
-def _client(world, who: str) -> Client:
+def _former_participant(world):
+    """The accepted participant of the world's case, after the case closed and their access
+    expired: the beat job ran CASE_ACCESS_DAYS_AFTER_CLOSE days after closing."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from casusoverleg import services
+    from core.permissions import revoke
+
+    case = world.case
+    case.status = "afgesloten"
+    case.closed_at = timezone.now() - timedelta(days=settings.CASE_ACCESS_DAYS_AFTER_CLOSE + 1)
+    case.save(update_fields=["status", "closed_at"])
+    assert services.case_access_expire() >= 1
+    user = world.users["involved_professional"]
+    # Their involvement with the youth ended with the case.
+    revoke(user, "parties.view_youth", world.youth)
+    return user
+
+
+def _user(world, who: str):
+    if who == "former_participant":
+        return _former_participant(world)
+    return world.users[who]
+
+
+def _client(world, who: str, user=None) -> Client:
     client = Client()
     if who != "anonymous":
-        client.force_login(world.users[who])
+        client.force_login(user or _user(world, who))
     return client
 
 
@@ -47,6 +80,7 @@ OWN_ORGANISATION_DATA = {
     # A school's procesregisseur chooses among the school's own pupils when opening a case: the
     # school holds these pupils' data already (its own pupil file); no case data is shown.
     ("coordinator", "casusoverleg:case_create"),
+    ("other_case_coordinator", "casusoverleg:case_create"),
 }
 
 
@@ -55,8 +89,9 @@ OWN_ORGANISATION_DATA = {
 def test_no_url_shows_the_youth_to_an_outsider(world, who, method):
     """R-7-2, R-1-2, R-DPIA-3: no URL shows a youth's data to anyone not involved (GET, POST)."""
     leaks = []
+    user = None if who == "anonymous" else _user(world, who)
     for route in routes(world):
-        client = _client(world, who)
+        client = _client(world, who, user)
         response = getattr(client, method)(route.path)
         assert response.status_code < 500, f"{route} answered {response.status_code} to {who}"
         if (who, route.name) in OWN_ORGANISATION_DATA:
@@ -106,6 +141,9 @@ ROLE_PAGES = {
         "youth_care",
         "leerplicht",
         "invited_professional",
+        "other_case_coordinator",
+        "other_case_professional",
+        "former_participant",
     },
     "portal:home": {"parent_without_authority", "other_parent", "other_youth"},
     "audit:dashboard": {"privacy_officer"},
@@ -121,13 +159,12 @@ def test_role_pages_answer_403_to_other_roles_and_log_it(world, url_name, allowe
     from audit.models import AccessEvent
 
     for who in OUTSIDERS[1:]:
-        before = AccessEvent.objects.filter(action="access.denied", actor=world.users[who]).count()
-        response = _client(world, who).get(reverse(url_name))
+        user = _user(world, who)
+        before = AccessEvent.objects.filter(action="access.denied", actor=user).count()
+        response = _client(world, who, user).get(reverse(url_name))
         if who in allowed:
             assert response.status_code == 200, (url_name, who)
         else:
             assert response.status_code == 403, (url_name, who)
-            after = AccessEvent.objects.filter(
-                action="access.denied", actor=world.users[who]
-            ).count()
+            after = AccessEvent.objects.filter(action="access.denied", actor=user).count()
             assert after == before + 1, (url_name, who)

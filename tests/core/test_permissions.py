@@ -24,6 +24,8 @@ WHO_SEES_THE_YOUTH = {
     # Case access is on the case, not the youth record (tests/casusoverleg/test_permissions.py).
     "case_coordinator": False,
     "invited_professional": False,
+    "other_case_coordinator": False,
+    "other_case_professional": False,
 }
 
 
