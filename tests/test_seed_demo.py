@@ -274,6 +274,33 @@ def test_seed_demo_daan_was_held_and_has_minutes_of_every_kind():
     assert meeting.minutes.adopted_at is None
 
 
+def test_seed_demo_daan_has_shared_items_each_on_its_ground():
+    """R-2-3, R-4-2, R-6-1, R-6-3, R-T-3: Daan's ZAT has what the parties shared, each through the
+    sharing rules: the school's attendance for everyone, its health observation not for leerplicht,
+    the SWV's education data, and the youth doctor's medical item kept as "niet verstrekken"."""
+    from casusoverleg.models import SharedItem
+
+    _seed()
+    case = _case("Daan")
+    items = {i.category.code: i for i in SharedItem.objects.filter(case=case)}
+    assert set(items) == {"C3a", "C4", "C2", "C5"}
+    assert all(i.meeting == case.meetings.get() for i in items.values())
+    readers = {
+        name: {
+            i.category.code
+            for i in SharedItem.objects.visible_to(User.objects.get(username=name)).filter(
+                case=case
+            )
+        }
+        for name in ("leerplicht", "wijkteam", "jeugdarts", "zorgcoordinator")
+    }
+    assert readers["leerplicht"] == {"C3a", "C2"}
+    assert readers["wijkteam"] == {"C3a", "C4", "C2"}
+    assert readers["jeugdarts"] == {"C3a", "C4", "C2", "C5"}  # C5 is their own, withheld
+    assert readers["zorgcoordinator"] == {"C3a", "C4", "C2"}
+    assert items["C5"].is_withheld
+
+
 def test_seed_demo_noor_objection_is_recorded():
     """SPEC §10 Q3, R-TYPE-4: Noor (17) objected to her mother; the decision is in the log.
 

@@ -22,7 +22,13 @@ from casusoverleg import services
 from casusoverleg.choices import DeliveryStatus, EntryKind, ParticipantKind, TargetGroup
 from casusoverleg.models import Case, Invitation, Meeting, Participant
 from convenant.choices import ConsultationRoleCode, CovenantPartyStatus, Transition
-from convenant.models import ConsultationType, Covenant, CovenantParty
+from convenant.models import (
+    ConsultationType,
+    Covenant,
+    CovenantParty,
+    DataCategory,
+    LegalBasis,
+)
 from parties.choices import (
     AuthoritySource,
     Capacity,
@@ -553,6 +559,58 @@ class _DemoCases:
             actor=actor,
             case=case,
             follow_up_on=_weekday_from(self.today + timedelta(weeks=6), +1),
+        )
+        self.daan_shared(actor, case, {p.user.username: p for p in professionals})
+
+    def daan_shared(self, actor: User, case: Case, seats: dict[str, Participant]) -> None:
+        """What the parties shared in Daan's ZAT, through the sharing rules (issue 4)."""
+
+        def share(author: User, code: str, basis: str, kind: str, text: str, **kw: Any) -> None:
+            services.shared_item_add(
+                actor=author,
+                case=case,
+                category=DataCategory.objects.get(code=code),
+                kind=kind,
+                text=text,
+                legal_basis=LegalBasis.objects.get(code=basis),
+                audience_all=kw.get("audience_all", True),
+                recipients=kw.get("recipients", []),
+                withhold_reason=kw.get("withhold_reason", ""),
+            )
+
+        # The school's attendance record, for everyone at the table (WPO, Leerplichtwet).
+        share(
+            actor,
+            "C3a",
+            "school-ordinary",
+            EntryKind.FACT,
+            "14 lesuren ongeoorloofd afwezig in de afgelopen zes weken, vooral op maandag.",
+        )
+        # Health data only to readers with a ground and secrecy: not to leerplicht (R-T-3).
+        share(
+            actor,
+            "C4",
+            "school-health",
+            EntryKind.OPINION,
+            "De mentor ziet dat Daan zich in de klas terugtrekt en weinig contact zoekt.",
+            audience_all=False,
+            recipients=[seats["jeugdarts"], seats["wijkteam"], seats["swv"]],
+        )
+        share(
+            seats["swv"].user,
+            "C2",
+            "swv-ordinary",
+            EntryKind.FACT,
+            "Geen arrangement of TLV; basisondersteuning van de school loopt sinds oktober.",
+        )
+        # The youth doctor keeps the medical content (M@ZL): recorded, not provided (R-6-3).
+        share(
+            seats["jeugdarts"].user,
+            "C5",
+            "jgz-health",
+            EntryKind.FACT,
+            "Medische gegevens uit het M@ZL-consult.",
+            withhold_reason="Medische inhoud blijft bij de jeugdarts; advies volgt mondeling.",
         )
 
     def noor(self) -> None:
