@@ -143,3 +143,16 @@ def test_tasks_go_to_redis_when_redis_url_is_set():
     assert values["CELERY_BROKER_URL"] == redis_url
     assert values["celery_app_always_eager"] is False
     assert values["celery_app_broker_url"] == redis_url
+
+
+def test_every_beat_job_names_a_registered_task():
+    """STYLE §4.12: each CELERY_BEAT_SCHEDULE entry points at a task the worker knows, so a
+    renamed task cannot silently stop a nightly job (grant expiry, reminders)."""
+    from django.conf import settings
+
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    names = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "casusoverleg.tasks.case_access_expire_task" in names
+    assert names <= set(app.tasks), names - set(app.tasks)
