@@ -85,7 +85,9 @@ def test_a_youth_of_another_school_cannot_be_chosen(world):
     )
     assert response.status_code == 200
     assert 'id="id_youth_error"' in response.content.decode()
-    assert not Case.objects.filter(youth=world.other_youth).exists()
+    assert not Case.objects.filter(
+        youth=world.other_youth, coordinator=world.users["coordinator"]
+    ).exists()
 
 
 def test_professionals_without_the_coordinator_role_cannot_open_cases(world):

@@ -25,6 +25,8 @@ WHO_SEES_THE_CASE = {
     "administrator": False,
     "other_parent": False,
     "other_youth": False,
+    "other_case_coordinator": False,  # involved in another case only
+    "other_case_professional": False,
 }
 
 
