@@ -156,7 +156,7 @@ class SharedItemQuerySet(models.QuerySet["models.Model"]):
 
         An item is read only within a case `user` can see, and then:
         - by the owner party's own people at the table: it is their own data (R-2-1), also when
-          withheld;
+          withheld (health data still only for those bound by secrecy, R-6-1);
         - by anyone else only when all of these hold:
           - it is not withheld ("niet verstrekken", R-6-3);
           - it is for every participant, or `user` is an active recipient (narrowed audience);
@@ -165,7 +165,7 @@ class SharedItemQuerySet(models.QuerySet["models.Model"]):
           - the reader's party and capacity have a legal basis, other than consent, to receive
             data of the item's class (R-4-2 receiving side, R-4-4, R-T-3: leerplicht and RMC
             receive health data only on consent);
-          - special (health) data only for readers bound by secrecy (R-6-1).
+          - special (health) data only for readers bound by secrecy (R-6-1), also of the owner.
         Parents and youths read shared items in the portal (issue 6): none here. The FG and the
         beheerder hold no grants, so see no case and no item.
         """
@@ -200,8 +200,8 @@ class SharedItemQuerySet(models.QuerySet["models.Model"]):
             # A receiving basis for the item's class; aggregated data needs none (R-4-2).
             & (Q(data_class=DataClass.ANONYMOUS) | Q(models.Exists(may_receive_class)))
         )
+        readable = Q(owner_id=professional.organisation_id) | received
         if not professional.bound_by_secrecy:
-            # Health data only for people bound by secrecy (R-6-1).
-            received &= ~Q(data_class=DataClass.SPECIAL_HEALTH)
-        own = Q(owner_id=professional.organisation_id)
-        return self.filter(case__in=Case.objects.visible_to(user)).filter(own | received)
+            # Health data only for people bound by secrecy (R-6-1), the owner party's included.
+            readable &= ~Q(data_class=DataClass.SPECIAL_HEALTH)
+        return self.filter(case__in=Case.objects.visible_to(user)).filter(readable)
