@@ -189,7 +189,7 @@ class SharedItemQuerySet(models.QuerySet["models.Model"]):
             party_type=professional.organisation.party_type,
             capacity=professional.capacity,
             data_class=models.OuterRef("data_class"),
-        )
+        ).exclude(in_force_from__gt=timezone.localdate())
         received = (
             # Not marked "niet verstrekken" (R-6-3).
             Q(withheld_at__isnull=True)
