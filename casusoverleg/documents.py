@@ -10,7 +10,9 @@ query in a template loop would run once per row, and hide there from query-count
 
 Which document shows what:
 - the minutes (verslag) are about the youth: they name the youth and the date of birth, and keep
-  facts, opinions and agreements apart (SPEC R-8-1), each with its owner party and author;
+  facts, opinions and agreements apart (SPEC R-8-1), each with its owner party and author, and
+  list the items shared for the meeting that the requester may read (through the selector, so
+  each reader's copy holds their own view, R-11-2);
 - the privacy notice shows the snapshot made when the invitations were sent (SPEC R-12-1), for
   adults or, in plainer words, for youths from 12 (R-12-2);
 - the invitation is for participants: it carries the agenda (SPEC §5.2 item 4 and §5.3: "agenda
@@ -30,7 +32,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .choices import Audience, DocumentKind, EntryKind, ParticipantKind
-from .models import Case, CaseDocument, Meeting, MinutesEntry, Participant, PrivacyNotice
+from .models import (
+    Case,
+    CaseDocument,
+    Meeting,
+    MinutesEntry,
+    Participant,
+    PrivacyNotice,
+    SharedItem,
+)
+from .selectors import shared_item_list
 
 TEMPLATE_MINUTES = "casusoverleg/pdf/minutes.html"
 TEMPLATE_PRIVACY_NOTICE = "casusoverleg/pdf/privacy_notice.html"
@@ -105,6 +116,25 @@ class ActionRow:
     assignee: str
     due_on: date
     completed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class SharedRow:
+    """An item shared for the meeting, as the reader may read it (SPEC R-8-1, R-2-1, R-4-2)."""
+
+    category: str
+    kind: str
+    text: str
+    is_special: bool
+    source: str
+    owner: str
+    basis: str
+    statute_reference: str
+    shared_on_consent: bool
+    created_at: datetime
+    rectified_at: datetime | None
+    readers: list[str]
+    withheld_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -272,6 +302,12 @@ def _minutes_context(document: CaseDocument) -> tuple[str, dict[str, Any]]:
             )
         )
 
+    # The copy is the requester's own (R-11-2): it shows the items they may read, as on the page.
+    shared = [
+        _shared_row(item)
+        for item in shared_item_list(user=document.requested_by, case=case, meeting=meeting)
+    ]
+
     title = _("Minutes of the Casusoverleg of %(date)s") % {
         "date": date_format(_local(meeting.starts_at), "j F Y")
     }
@@ -285,7 +321,37 @@ def _minutes_context(document: CaseDocument) -> tuple[str, dict[str, Any]]:
         "sections": sections,
         "actions": actions,
         "statements": statements,
+        "shared": shared,
     }
+
+
+def _shared_row(item: SharedItem) -> SharedRow:
+    """One item with its source, owner, basis, date and readers (fetched by the selector)."""
+    readers = (
+        []
+        if item.audience_all
+        else sorted(
+            f"{p.user.get_full_name()} ({p.organisation.name})"
+            if p.organisation_id
+            else p.user.get_full_name()
+            for p in item.recipients.all()
+        )
+    )
+    return SharedRow(
+        category=f"{item.category.code} — {item.category.name}",
+        kind=str(item.get_kind_display()),
+        text=item.text,
+        is_special=item.is_special,
+        source=f"{item.author.get_full_name()} ({item.owner.name})",
+        owner=item.owner.name,
+        basis=item.legal_basis.label,
+        statute_reference=item.legal_basis.statute_reference,
+        shared_on_consent=item.shared_on_consent,
+        created_at=item.created_at,
+        rectified_at=item.rectified_at,
+        readers=readers,
+        withheld_reason=item.withheld_reason if item.is_withheld else "",
+    )
 
 
 # --- Privacy notice -----------------------------------------------------------------------------

@@ -147,7 +147,9 @@ def _receiving_classes(professional: Professional | None) -> set[str]:
             consent_basis=False,
             party_type=professional.organisation.party_type,
             capacity=professional.capacity,
-        ).values_list("data_class", flat=True)
+        )
+        .exclude(in_force_from__gt=timezone.localdate())  # in force, as for providing (R-4-5)
+        .values_list("data_class", flat=True)
     )
     if professional.secrecy == Secrecy.NONE:
         classes.discard(DataClass.SPECIAL_HEALTH)  # R-6-1

@@ -12,6 +12,7 @@ from .views import (
     meetings,
     minutes,
     participants,
+    sharing,
 )
 
 app_name = "casusoverleg"
@@ -67,6 +68,31 @@ urlpatterns = [
     path("casussen/<uuid:uuid>/verslag/acties/", minutes.action_add, name="action_add"),
     path("casussen/<uuid:uuid>/verslag/vervolgdatum/", minutes.follow_up, name="follow_up"),
     path("casussen/<uuid:uuid>/verslag/delen/", minutes.minutes_share, name="minutes_share"),
+    path(
+        "casussen/<uuid:uuid>/gegevens/nieuw/",
+        sharing.shared_item_create,
+        name="shared_item_create",
+    ),
+    path(
+        "gegevens/<uuid:uuid>/corrigeren/",
+        sharing.shared_item_rectify,
+        name="shared_item_rectify",
+    ),
+    path(
+        "gegevens/<uuid:uuid>/verwijderen/",
+        sharing.shared_item_delete,
+        name="shared_item_delete",
+    ),
+    path(
+        "gegevens/<uuid:uuid>/niet-verstrekken/",
+        sharing.shared_item_withhold,
+        name="shared_item_withhold",
+    ),
+    path(
+        "gegevens/<uuid:uuid>/verstrekken/",
+        sharing.shared_item_release,
+        name="shared_item_release",
+    ),
     path("acties/", actions.action_list, name="action_list"),
     path("acties/<uuid:uuid>/gedaan/", actions.action_complete, name="action_complete"),
 ]

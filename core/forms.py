@@ -115,7 +115,9 @@ class MinimisationFormMixin:
                 ordered[self.confirmation_name(key)] = forms.BooleanField(
                     label=_("I have checked it: this number is not a BSN"),
                     required=False,
-                    widget=forms.CheckboxInput(attrs={"class": _WIDGET_CLASSES[forms.CheckboxInput]}),
+                    widget=forms.CheckboxInput(
+                        attrs={"class": _WIDGET_CLASSES[forms.CheckboxInput]}
+                    ),
                 )
         self.fields = ordered  # type: ignore[attr-defined]
 
@@ -123,10 +125,10 @@ class MinimisationFormMixin:
         """Refuse a BSN-like number in a free-text field unless its box confirms it is none."""
         data: dict[str, Any] = super().clean()  # type: ignore[misc]
         for name in self.minimised_fields:
+            # The box is a question to the user, not data: views pass cleaned_data on as is.
+            confirmed = data.pop(self.confirmation_name(name), False)
             value = data.get(name)
-            if not isinstance(value, str) or not bsn_like_numbers(value):
-                continue
-            if not data.get(self.confirmation_name(name)):
+            if isinstance(value, str) and bsn_like_numbers(value) and not confirmed:
                 self.add_error(name, BSN_WARNING)  # type: ignore[attr-defined]
         return data
 

@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import NLDSFormMixin
+from core.forms import MinimisationFormMixin, NLDSFormMixin
 
 
 class ResponseForm(NLDSFormMixin, forms.Form):
@@ -25,8 +25,13 @@ class ResponseForm(NLDSFormMixin, forms.Form):
         return self.cleaned_data["answer"] == self.ACCEPT
 
 
-class StatementForm(NLDSFormMixin, forms.Form):
-    """A parent's or youth's own statement added to the shared minutes (SPEC R-8-3)."""
+class StatementForm(MinimisationFormMixin, NLDSFormMixin, forms.Form):
+    """A parent's or youth's own statement added to the shared minutes (SPEC R-8-3).
+
+    The text shows the minimisation hint and is checked for BSN-like numbers (R-5-3, R-7-1).
+    """
+
+    minimised_fields = ("text",)
 
     text = forms.CharField(
         label=_("Your own statement"),

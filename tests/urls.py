@@ -73,6 +73,10 @@ def _minutes_entries(w: Any) -> list[dict[str, Any]]:
     return [{"uuid": w.case.uuid, "entry": e.uuid} for e in w.meeting.minutes.entries.all()]
 
 
+def _shared_items(w: Any) -> list[dict[str, Any]]:
+    return [{"uuid": item.uuid} for item in w.shared.values()]
+
+
 # How to fill the arguments of each URL with objects of the test world.
 ARGUMENTS: dict[str, Callable[[Any], list[dict[str, Any]]]] = {
     "convenant:reference_list": lambda w: [{"kind": slug} for slug in KINDS],
@@ -105,6 +109,11 @@ ARGUMENTS: dict[str, Callable[[Any], list[dict[str, Any]]]] = {
     "casusoverleg:follow_up": _case,
     "casusoverleg:minutes_share": _case,
     "casusoverleg:action_complete": lambda w: [{"uuid": w.action.uuid}],
+    "casusoverleg:shared_item_create": _case,
+    "casusoverleg:shared_item_rectify": _shared_items,
+    "casusoverleg:shared_item_delete": _shared_items,
+    "casusoverleg:shared_item_withhold": _shared_items,
+    "casusoverleg:shared_item_release": _shared_items,
     "portal:case_detail": _case,
     "portal:respond": _case,
     "portal:statement": _case,

@@ -14,10 +14,10 @@ from casusoverleg.choices import DocumentKind, ParticipantKind, Response, Target
 from casusoverleg.models import Case, Participant
 from convenant.choices import ConsultationRoleCode
 from convenant.models import ConsultationType
-from core.forms import NLDSFormMixin
+from core.forms import MinimisationFormMixin, NLDSFormMixin
+from core.minimisation import MINIMISATION_HINT
 from parties.models import User, Youth
 
-MINIMISATION_HINT = _("Only necessary facts; no details of other people.")
 FAMILY_ROLES = (ConsultationRoleCode.PARENTS, ConsultationRoleCode.YOUTH)
 
 
@@ -46,8 +46,21 @@ class YouthChoiceField(forms.ModelChoiceField):
         return f"{obj.given_name} {obj.family_name} ({obj.date_of_birth:%d-%m-%Y})"
 
 
-class CaseOpenForm(NLDSFormMixin, forms.Form):
+def _clean_dates(form: forms.Form, data: dict[str, Any]) -> None:
+    """A thuiszitter case counts days without education, so it needs the first day."""
+    if data.get("target_group") == TargetGroup.HOME_SITTER and not data.get(
+        "out_of_education_since"
+    ):
+        form.add_error("out_of_education_since", _("Enter the first day without education."))
+    since = data.get("out_of_education_since")
+    if since and since > timezone.localdate():
+        form.add_error("out_of_education_since", _("This date lies in the future."))
+
+
+class CaseOpenForm(MinimisationFormMixin, NLDSFormMixin, forms.Form):
     """Open a Casusoverleg: youth, type, purpose specification and doelgroep (R-0-1, R-3-1)."""
+
+    minimised_fields = ("purpose_specification",)
 
     consultation_type = forms.ModelChoiceField(
         label=_("Type of consultation"),
@@ -97,26 +110,29 @@ class CaseOpenForm(NLDSFormMixin, forms.Form):
         )
 
     def clean(self) -> dict[str, Any]:
-        """A thuiszitter case counts days without education, so it needs the first day."""
+        """A thuiszitter case needs its first day without education (not in the future)."""
         data = super().clean()
-        if data.get("target_group") == TargetGroup.HOME_SITTER and not data.get(
-            "out_of_education_since"
-        ):
-            self.add_error("out_of_education_since", _("Enter the first day without education."))
-        since = data.get("out_of_education_since")
-        if since and since > timezone.localdate():
-            self.add_error("out_of_education_since", _("This date lies in the future."))
+        _clean_dates(self, data)
         return data
 
 
-class CaseEditForm(NLDSFormMixin, forms.Form):
+class CaseEditForm(MinimisationFormMixin, NLDSFormMixin, forms.Form):
     """Change the purpose specification, doelgroep and thuiszitter date of an open case."""
+
+    minimised_fields = ("purpose_specification",)
 
     target_group = CaseOpenForm.base_fields["target_group"]
     purpose_specification = CaseOpenForm.base_fields["purpose_specification"]
     out_of_education_since = CaseOpenForm.base_fields["out_of_education_since"]
 
-    clean = CaseOpenForm.clean
+    def clean(self) -> dict[str, Any]:
+        """As when opening: a thuiszitter case needs its first day without education.
+
+        (It used to borrow CaseOpenForm.clean, whose zero-argument super() fails on this class.)
+        """
+        data = super().clean()
+        _clean_dates(self, data)
+        return data
 
 
 class ProfessionalChoiceField(forms.ModelChoiceField):

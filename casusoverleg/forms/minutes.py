@@ -11,9 +11,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from casusoverleg.choices import EntryKind, ParticipantKind
-from casusoverleg.forms.cases import MINIMISATION_HINT, DateInput
+from casusoverleg.forms.cases import DateInput
 from casusoverleg.models import Attendance, Case, Participant
-from core.forms import NLDSFormMixin
+from core.forms import MinimisationFormMixin, NLDSFormMixin
+from core.minimisation import MINIMISATION_HINT
 
 PRESENT = "present"
 ABSENT = "absent"
@@ -119,8 +120,13 @@ class HearingForm(NLDSFormMixin, forms.Form):
     )
 
 
-class MinutesEntryForm(NLDSFormMixin, forms.Form):
-    """One fact, opinion or agreement, owned by a party at the table (SPEC R-8-1, R-2-1, R-7-1)."""
+class MinutesEntryForm(MinimisationFormMixin, NLDSFormMixin, forms.Form):
+    """One fact, opinion or agreement, owned by a party at the table (SPEC R-8-1, R-2-1, R-7-1).
+
+    The text is checked for BSN-like numbers (R-5-3).
+    """
+
+    minimised_fields = ("text",)
 
     kind = forms.ChoiceField(
         label=_("Kind"),

@@ -31,6 +31,7 @@ from .common import (
     professional_required,
     visible_case,
 )
+from .sharing import shared_items_context
 
 STEPS = [
     CaseStatus.CONCEPT,
@@ -120,6 +121,7 @@ def case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, An
         "documents": document_list(user=request.user, case=case),
         "document_kinds": DocumentKind.choices,
         "meeting_scheduled": meeting is not None and meeting.status == MeetingStatus.SCHEDULED,
+        **shared_items_context(request, case),
         **extra,
     }
 

@@ -39,6 +39,7 @@ from casusoverleg.rules import family_rules
 from casusoverleg.selectors import participant_list
 
 from .common import call_service, non_field_errors, professional_required, visible_case
+from .sharing import meeting_items
 
 ENTRY_PREFIX = "entry"
 ACTION_PREFIX = "action"
@@ -271,6 +272,7 @@ def _render_minutes(
         "sections": sections,
         "actions": actions,
         "sharing": sharing,
+        "shared_items": meeting_items(request, case, meeting),
         "editable": editable,
         "directs": directs,
         **(_forms(case, participants, minutes) if editable else {}),

@@ -383,7 +383,7 @@ def test_missing_minutes_fail_the_document_without_case_data(world):
 @pytest.mark.parametrize(
     ("kind", "max_queries"),
     [
-        (DocumentKind.MINUTES, 7),
+        (DocumentKind.MINUTES, 9),  # + the shared items of the meeting and their readers
         (DocumentKind.PRIVACY_NOTICE, 2),
         (DocumentKind.INVITATION, 4),
     ],
