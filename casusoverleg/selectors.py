@@ -372,8 +372,13 @@ def shared_item_get(*, user: AnyUser, uuid: UUID) -> SharedItem:
         .select_related(
             "case__youth", "case__purpose", "case__consultation_type", "category", "legal_basis"
         )
-        .select_related("owner", "author")
-        .prefetch_related("recipients")
+        .select_related("owner", "author", "withheld_by")
+        .prefetch_related(
+            Prefetch(
+                "recipients",
+                queryset=Participant.objects.select_related("user", "organisation"),
+            )
+        )
         .first()
     )
     if item is None:
