@@ -29,7 +29,7 @@ from convenant.selectors import (
     covenant_party_of,
     participation_refusal,
 )
-from core.permissions import ensure, grant, holders, revoke
+from core.permissions import ensure, grant, has_grant, holders, revoke
 from parties.choices import Role
 from parties.models import Organisation, User, Youth
 
@@ -435,7 +435,12 @@ def participant_remove(*, actor: User, participant: Participant) -> Participant:
 
 
 def _grant_access(*, actor: User, participant: Participant) -> None:
-    """Give a professional who joins the case the grant that is their access (invariant 1)."""
+    """Give a professional who joins the case the grant that is their access (invariant 1).
+
+    Logged only when access actually changes, so the log replays to the grants held.
+    """
+    if has_grant(participant.user, VIEW_CASE, participant.case):
+        return
     grant(participant.user, VIEW_CASE, participant.case)
     _case_event(actor, Action.GRANT_ADDED, participant.case, target=participant)
 
@@ -444,6 +449,8 @@ def _revoke_access(*, actor: User, participant: Participant) -> None:
     """Take the grant away in the same transaction as the change that ends the need to know."""
     if participant.user_id is None or participant.kind != ParticipantKind.PROFESSIONAL:
         return
+    if not has_grant(participant.user, VIEW_CASE, participant.case):
+        return  # never granted (a pending invitation): nothing changes, nothing to log
     revoke(participant.user, VIEW_CASE, participant.case)
     _case_event(actor, Action.GRANT_REVOKED, participant.case, target=participant)
 

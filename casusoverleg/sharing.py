@@ -231,6 +231,13 @@ def check_share(
         if category.data_class == DataClass.ANONYMOUS
         else legal_basis.data_class
     )
+    # R-6-1: health data is processed only by people bound by secrecy, its author included.
+    if check.data_class == DataClass.SPECIAL_HEALTH and professional.secrecy == Secrecy.NONE:
+        check.refuse(
+            "legal_basis",
+            _("Only professionals bound by secrecy can record health data; you are not."),
+        )
+        return check
     if withhold:
         return check
     _check_readers(

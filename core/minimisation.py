@@ -14,6 +14,8 @@ MINIMISATION_HINT = _("Only necessary facts; no data of third parties.")
 
 # Nine digits, optionally grouped with spaces, dots or dashes (e.g. 1234.56.782), standing alone.
 _CANDIDATE = re.compile(r"(?<![\d])(\d[\s.\-]?){8}\d(?![\d])")
+# A country code right before the number ("+31 6 …", "+32-4…") makes it a phone number.
+_INTERNATIONAL_PREFIX = re.compile(r"\+\d{1,3}[\s.\-]?$")
 
 
 def passes_eleven_test(digits: str) -> bool:
@@ -29,6 +31,8 @@ def bsn_like_numbers(text: str) -> list[str]:
     """The numbers in `text` that look like a BSN (nine digits passing the elfproef)."""
     found = []
     for match in _CANDIDATE.finditer(text or ""):
+        if _INTERNATIONAL_PREFIX.search(text[: match.start()]):
+            continue  # "+31 6 12345678": a phone number with its country code, not a BSN
         digits = re.sub(r"\D", "", match.group(0))
         if passes_eleven_test(digits):
             found.append(match.group(0))

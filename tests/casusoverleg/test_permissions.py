@@ -116,3 +116,26 @@ def test_grants_agree_with_accepted_participants_through_a_case_life(world):
     case.refresh_from_db()
     assert _granted(case) == _accepted(case)
     assert case.coordinator == invited.user
+
+
+def test_grant_events_are_written_only_when_access_changes(world):
+    """Invariant 2: `grant.added` / `grant.revoked` mean access changed, so the log replays to
+    the grants held: declining a pending invitation revokes nothing and logs nothing, and a
+    second acceptance adds no second grant event."""
+    from audit.models import AccessEvent
+
+    case = world.case
+    case.status = "voorbereid"
+    case.save()
+    invited = world.participants["invited_professional"]
+
+    def events(action: str) -> int:
+        return AccessEvent.objects.filter(case_uuid=case.uuid, action=action).count()
+
+    services.participant_respond(actor=invited.user, participant=invited, accept=False)
+    assert events("grant.revoked") == 0
+    services.participant_respond(actor=invited.user, participant=invited, accept=True)
+    services.participant_respond(actor=invited.user, participant=invited, accept=True)
+    assert events("grant.added") == 1
+    services.participant_respond(actor=invited.user, participant=invited, accept=False)
+    assert events("grant.revoked") == 1
