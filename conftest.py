@@ -53,11 +53,13 @@ class World:
     users: dict[str, User] = field(default_factory=dict)
 
     def pii(self) -> list[str]:
-        """Strings that identify `youth` or its parents; no page may show them to an outsider."""
+        """Strings that identify `youth` or its parents, and what was shared about the youth; no
+        page may show them to an outsider."""
         people = [self.youth, *self.youth.guardians.all()]
         names = [p.given_name for p in people] + [p.family_name for p in people]
         born = self.youth.date_of_birth
-        return [*names, born.isoformat(), born.strftime("%d-%m-%Y")]
+        shared = [item.text for item in self.shared.values()]
+        return [*names, born.isoformat(), born.strftime("%d-%m-%Y"), *shared]
 
 
 @pytest.fixture
@@ -204,10 +206,17 @@ def world(db: None) -> World:
     # by secrecy with a ground to receive it (R-6-1).
     shared = {
         "education": SharedItemFactory(
-            case=case, meeting=meeting, author=users["involved_professional"]
+            case=case,
+            meeting=meeting,
+            author=users["involved_professional"],
+            text="Zoë leest op AVI-niveau E4 en krijgt verlengde instructie.",
         ),
         "health": SharedItemFactory(
-            case=case, meeting=meeting, author=users["involved_professional"], health=True
+            case=case,
+            meeting=meeting,
+            author=users["involved_professional"],
+            health=True,
+            text="Faalangst bij toetsen; in overleg met moeder besproken.",
         ),
     }
     document = CaseDocumentFactory(case=case, ready=True)

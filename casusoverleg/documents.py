@@ -303,10 +303,11 @@ def _minutes_context(document: CaseDocument) -> tuple[str, dict[str, Any]]:
         )
 
     # The copy is the requester's own (R-11-2): it shows the items they may read, as on the page.
-    shared = [
-        _shared_row(item)
-        for item in shared_item_list(user=document.requested_by, case=case, meeting=meeting)
-    ]
+    readable = shared_item_list(user=document.requested_by, case=case, meeting=meeting)
+    # Exporting special (health) data needs the procesregisseur's approval (R-11-2), which does
+    # not exist yet: such items stay in the application, and the PDF says so.
+    shared = [_shared_row(item) for item in readable if not item.is_special]
+    special_left_out = any(item.is_special for item in readable)
 
     title = _("Minutes of the Casusoverleg of %(date)s") % {
         "date": date_format(_local(meeting.starts_at), "j F Y")
@@ -317,6 +318,7 @@ def _minutes_context(document: CaseDocument) -> tuple[str, dict[str, Any]]:
         "youth": case.youth,
         "meeting": meeting,
         "minutes": minutes,
+        "special_left_out": special_left_out,
         "attendance": attendance,
         "sections": sections,
         "actions": actions,

@@ -15,6 +15,7 @@ from guardian.models import UserObjectPermissionBase
 
 from convenant.choices import ConsultationRoleCode, DataClass
 from core.models import PublicIdModel, TimeStampedModel
+from parties.choices import Capacity
 
 from .choices import (
     Audience,
@@ -576,6 +577,16 @@ class SharedItem(PublicIdModel, TimeStampedModel):
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("shared by")
+    )
+    owner_capacity = models.CharField(
+        _("capacity of the owner party"),
+        max_length=32,
+        choices=Capacity.choices,
+        blank=True,
+        help_text=_(
+            "The capacity the author shared in. A municipality acts as youth services, "
+            "leerplicht and RMC at once: only its people in this capacity count as the owner."
+        ),
     )
     legal_basis = models.ForeignKey(
         "convenant.LegalBasis",

@@ -80,7 +80,12 @@ def can_item(user: AnyUser, action: ItemAction, item: SharedItem) -> bool:
         return False
     # Only the owner party changes its own data (R-2-1, R-8-2).
     professional = getattr(user, "professional", None)
-    if professional is None or professional.organisation_id != item.owner_id:
+    if professional is None:
+        return False
+    # ... in the capacity it was shared in: a municipality acts in several (SPEC §4, R-P-4).
+    if professional.organisation_id != item.owner_id:
+        return False
+    if professional.capacity != item.owner_capacity:
         return False
     # Only while at the table: the procesregisseur or a seated professional.
     if not (is_coordinator(user, case) or is_seated_professional(user, case)):

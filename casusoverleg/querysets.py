@@ -162,6 +162,8 @@ class SharedItemQuerySet(models.QuerySet["models.Model"]):
           - it is for every participant, or `user` is an active recipient (narrowed audience);
           - it was not shared on consent: consent-based items wait for the consent records,
             which decide per recipient (R-6-2, issue 6); until then no one else reads them;
+          - the case's participants' access has not expired (then the procesregisseur keeps
+            only their own party's items);
           - the reader's party and capacity have a legal basis, other than consent, to receive
             data of the item's class (R-4-2 receiving side, R-4-4, R-T-3: leerplicht and RMC
             receive health data only on consent);
@@ -197,10 +199,16 @@ class SharedItemQuerySet(models.QuerySet["models.Model"]):
             & (Q(audience_all=True) | Q(pk__in=addressed_to_user))
             # Consent-based items are read only under a consent covering the reader (R-6-2).
             & Q(shared_on_consent=False)
+            # Once the participants' access expired, the procesregisseur keeps the record of
+            # their own party only, not the other parties' disclosures (R-2-1, R-2-3).
+            & Q(case__access_expired_at__isnull=True)
             # A receiving basis for the item's class; aggregated data needs none (R-4-2).
             & (Q(data_class=DataClass.ANONYMOUS) | Q(models.Exists(may_receive_class)))
         )
-        readable = Q(owner_id=professional.organisation_id) | received
+        # The owner party's people in the capacity it was shared in (a municipality acts in
+        # several, each on its own basis: SPEC §4, R-P-4).
+        own = Q(owner_id=professional.organisation_id, owner_capacity=professional.capacity)
+        readable = own | received
         if not professional.bound_by_secrecy:
             # Health data only for people bound by secrecy (R-6-1), the owner party's included.
             readable &= ~Q(data_class=DataClass.SPECIAL_HEALTH)

@@ -7,6 +7,7 @@ queues side effects (e-mail, PDFs) only after commit.
 
 import calendar
 import hashlib
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -23,7 +24,13 @@ from django.utils.translation import gettext as _
 from audit.choices import Action
 from audit.services import record
 from convenant.choices import ConsultationRoleCode, Transition
-from convenant.models import ChecklistItem, ConsultationType, LegalBasis, RetentionRule
+from convenant.models import (
+    ChecklistItem,
+    ConsultationType,
+    DataCategory,
+    LegalBasis,
+    RetentionRule,
+)
 from convenant.selectors import (
     covenant_in_force,
     covenant_party_of,
@@ -67,7 +74,7 @@ from .permissions import CaseAction, ItemAction, can, can_item, can_respond
 from .querysets import VIEW_CASE
 from .rules import add_working_days, family_rules
 from .selectors import current_meeting, youth_choices
-from .sharing import check_share, errors_of, has_professional_secrecy
+from .sharing import check_share, errors_of, has_professional_secrecy, is_owner
 
 # Reasons the application itself records for not inviting a family member (SPEC §6); the
 # procesregisseur's own reasons replace them.
@@ -76,6 +83,8 @@ ADULT_REASON = "De jongere is 18 jaar of ouder: ouders alleen als gast met toest
 AUTOMATIC_REASONS = (UNDER_AGE_REASON, ADULT_REASON)
 
 CASE_MINUTES_RETENTION = "casusoverleg-verslag"
+
+logger = logging.getLogger(__name__)
 
 
 def _case_event(actor: Any, action: Action, case: Case, target: Any = None, **kwargs: Any) -> None:
@@ -1462,18 +1471,27 @@ def case_access_expire(*, now: datetime | None = None, batch_size: int = 200) ->
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.CASE_ACCESS_DAYS_AFTER_CLOSE)
     handled = 0
+    failed: set[int] = set()
     while True:
         due = list(
             Case.objects.filter(
                 status=CaseStatus.CLOSED, closed_at__lte=cutoff, access_expired_at__isnull=True
             )
+            .exclude(pk__in=failed)
             .order_by("pk")
             .values_list("pk", flat=True)[:batch_size]
         )
         if not due:
             return handled
         for pk in due:
-            _case_access_expire_one(pk=pk, now=now)
+            try:
+                _case_access_expire_one(pk=pk, now=now)
+            except Exception:
+                # One broken case must not stop every later case from expiring night after
+                # night; it is logged (no case data in the message) and retried tomorrow.
+                logger.exception("access expiry failed for case %s", pk)
+                failed.add(pk)
+                continue
             handled += 1
 
 
@@ -1509,7 +1527,7 @@ def _item_readers(item: SharedItem) -> list[User]:
         "professional__organisation"
     ):
         professional = getattr(user, "professional", None)
-        if professional is not None and professional.organisation_id == item.owner_id:
+        if is_owner(professional, owner_id=item.owner_id, owner_capacity=item.owner_capacity):
             continue
         if SharedItem.objects.visible_to(user).filter(pk=item.pk).exists():
             readers.append(user)
@@ -1522,6 +1540,18 @@ def _notify_readers(*, readers: list[User], actor: User, case: Case) -> None:
 
     for user in {u.pk: u for u in readers if u.pk != actor.pk}.values():
         notify_task.delay_on_commit(user_id=user.pk, kind="item_changed", case_id=case.pk)
+
+
+def _minutes_pdfs_outdated(case: Case) -> None:
+    """Delete the case's minutes PDFs: each showed the shared items its reader could read, and an
+    item was just corrected, withdrawn or deleted (R-8-2, R-6-3, R-9-3). A reader asks for a new
+    copy. The files go once the transaction has committed."""
+    documents = list(CaseDocument.objects.filter(case=case, kind=DocumentKind.MINUTES))
+    for document in documents:
+        if document.file:
+            name, storage = document.file.name, document.file.storage
+            transaction.on_commit(lambda n=name, st=storage: st.delete(n))
+    CaseDocument.objects.filter(pk__in=[d.pk for d in documents]).delete()
 
 
 def _validate_item_text(*, kind: str, text: str) -> dict[str, list[str]]:
@@ -1539,7 +1569,7 @@ def shared_item_add(
     *,
     actor: User,
     case: Case,
-    category: Any,
+    category: DataCategory | None,
     kind: str,
     text: str,
     legal_basis: LegalBasis | None,
@@ -1585,6 +1615,7 @@ def shared_item_add(
         kind=kind,
         text=text.strip(),
         owner=actor.professional.organisation,
+        owner_capacity=actor.professional.capacity,
         author=actor,
         legal_basis=legal_basis,
         shared_on_consent=check.consent_id is not None,
@@ -1644,9 +1675,11 @@ def shared_item_rectify(
     item = _locked_item(item)
     ensure(can_item(actor, ItemAction.MANAGE, item))
     errors = _validate_item_text(kind=kind, text=text)
+    # The acting owner colleague's rules: the author may have left or changed capacity, and
+    # correcting must stay possible (AVG art. 16); `can_item` made sure they are of the owner.
     check = check_share(
         case=item.case,
-        author=item.author,
+        author=actor,
         category=item.category,
         legal_basis=item.legal_basis,
         audience_all=audience_all,
@@ -1664,7 +1697,15 @@ def shared_item_rectify(
     item.full_clean()
     item.save(update_fields=["kind", "text", "audience_all", "rectified_at", "updated_at"])
     item.recipients.set([] if audience_all else recipients)
-    _case_event(actor, Action.SHARE_RECTIFIED, item.case, target=item, reason=item.category.code)
+    _case_event(
+        actor,
+        Action.SHARE_RECTIFIED,
+        item.case,
+        target=item,
+        legal_basis=item.legal_basis.code,
+        reason=item.category.code,
+    )
+    _minutes_pdfs_outdated(item.case)
     _notify_readers(readers=before + _item_readers(item), actor=actor, case=item.case)
     return item
 
@@ -1679,8 +1720,16 @@ def shared_item_delete(*, actor: User, item: SharedItem) -> None:
     ensure(can_item(actor, ItemAction.MANAGE, item))
     readers = _item_readers(item)
     case = item.case
-    _case_event(actor, Action.SHARE_DELETED, case, target=item, reason=item.category.code)
+    _case_event(
+        actor,
+        Action.SHARE_DELETED,
+        case,
+        target=item,
+        legal_basis=item.legal_basis.code,
+        reason=item.category.code,
+    )
     item.delete()
+    _minutes_pdfs_outdated(case)
     _notify_readers(readers=readers, actor=actor, case=case)
 
 
@@ -1700,7 +1749,15 @@ def shared_item_withhold(*, actor: User, item: SharedItem, reason: str) -> Share
     item.withheld_reason = reason.strip()[:300]
     item.full_clean()
     item.save(update_fields=["withheld_at", "withheld_by", "withheld_reason", "updated_at"])
-    _case_event(actor, Action.SHARE_WITHHELD, item.case, target=item, reason=item.category.code)
+    _case_event(
+        actor,
+        Action.SHARE_WITHHELD,
+        item.case,
+        target=item,
+        legal_basis=item.legal_basis.code,
+        reason=item.category.code,
+    )
+    _minutes_pdfs_outdated(item.case)
     _notify_readers(readers=readers, actor=actor, case=item.case)
     return item
 
@@ -1715,7 +1772,7 @@ def shared_item_release(*, actor: User, item: SharedItem) -> SharedItem:
         raise ValidationError(_("This item is provided already."))
     check = check_share(
         case=item.case,
-        author=item.author,
+        author=actor,
         category=item.category,
         legal_basis=item.legal_basis,
         audience_all=item.audience_all,

@@ -116,7 +116,12 @@ class ShareCheck:
 
 
 def readers(
-    *, case: Case, owner_id: int, audience_all: bool, recipients: list[Participant]
+    *,
+    case: Case,
+    owner_id: int,
+    owner_capacity: str,
+    audience_all: bool,
+    recipients: list[Participant],
 ) -> list[Reader]:
     """Who would read the item besides its owner party: every grant holder of the case (the
     procesregisseur and the professionals who accepted), or only the chosen recipients."""
@@ -131,10 +136,23 @@ def readers(
     found = []
     for user in users:
         professional = professional_of(user)
-        if professional is not None and professional.organisation_id == owner_id:
+        if is_owner(professional, owner_id=owner_id, owner_capacity=owner_capacity):
             continue  # the owner's own people hold this data already (R-2-1)
         found.append(Reader(user=user, professional=professional))
     return found
+
+
+def is_owner(professional: Professional | None, *, owner_id: int, owner_capacity: str) -> bool:
+    """Whether `professional` belongs to the owner party in the capacity the item was shared in.
+
+    One municipality acts as youth services, leerplicht and RMC at once, on different legal
+    bases (SPEC §4, R-P-4): a leerplicht officer is no owner of the wijkteam's items.
+    """
+    return (
+        professional is not None
+        and professional.organisation_id == owner_id
+        and professional.capacity == owner_capacity
+    )
 
 
 def _receiving_classes(professional: Professional | None) -> set[str]:
@@ -157,6 +175,7 @@ def _receiving_classes(professional: Professional | None) -> set[str]:
 
 
 def _name(reader: Reader) -> str:
+    """A reader as a message names them: "name (organisation)"."""
     organisation = reader.professional.organisation.name if reader.professional else ""
     return f"{reader.user.get_full_name()} ({organisation})" if organisation else str(reader.user)
 
@@ -288,9 +307,10 @@ def _check_readers(
         if any(p.pk not in allowed for p in recipients):
             check.refuse("recipients", _("Choose only professionals at the table who accepted."))
             return
-    readers_ = readers(
+    item_readers = readers(
         case=case,
         owner_id=professional.organisation_id,
+        owner_capacity=professional.capacity,
         audience_all=audience_all,
         recipients=recipients,
     )
@@ -315,7 +335,7 @@ def _check_readers(
             return
         outside = [
             r
-            for r in readers_
+            for r in item_readers
             if r.professional is None or r.professional.capacity not in restricted
         ]
         if outside:
@@ -327,7 +347,7 @@ def _check_readers(
             return
     # R-4-2 (receiving side), R-4-4, R-T-3, R-6-1: each reader needs a ground to receive.
     without_ground = [
-        r for r in readers_ if check.data_class not in _receiving_classes(r.professional)
+        r for r in item_readers if check.data_class not in _receiving_classes(r.professional)
     ]
     reasons = _consent_reasons(professional, category, legal_basis)
     check.needs_consent = bool(reasons or without_ground)
@@ -338,9 +358,11 @@ def _check_readers(
             case_id=case.pk,
             youth_id=case.youth_id,
             source_organisation_id=professional.organisation_id,
+            author_user_id=author.pk,
             category_id=category.pk,
+            data_class=check.data_class,
             purpose_id=case.purpose_id,
-            recipient_user_ids=tuple(sorted(r.user.pk for r in readers_)),
+            recipient_user_ids=tuple(sorted(r.user.pk for r in item_readers)),
             on=timezone.localdate(),
         )
     )

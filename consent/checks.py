@@ -24,7 +24,10 @@ class ConsentQuestion:
     case_id: int
     youth_id: int | None
     source_organisation_id: int
+    # R-6-2 (c): the consent names the professional (jeugdhulpverlener) who shares.
+    author_user_id: int
     category_id: int
+    data_class: str
     purpose_id: int
     recipient_user_ids: tuple[int, ...]
     on: date

@@ -222,8 +222,10 @@ class RectifyForm(MinimisationFormMixin, NLDSFormMixin, AudienceFieldsMixin):
         }
 
 
-class WithholdForm(NLDSFormMixin, forms.Form):
+class WithholdForm(MinimisationFormMixin, NLDSFormMixin, forms.Form):
     """Mark an item "niet verstrekken" (Jeugdwet 7.3.11 lid 3, SPEC R-6-3)."""
+
+    minimised_fields = ("reason",)
 
     reason = forms.CharField(
         label=_("Why you do not provide it"),

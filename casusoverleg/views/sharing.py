@@ -44,20 +44,22 @@ class ItemRow:
 def item_rows(user: AnyUser, case: Case, items: list[SharedItem]) -> list[ItemRow]:
     """The rows of `items` (all of `case`) with the reader's links, in a fixed number of queries.
 
-    The policy answers per owner party: `can_item` looks at the case, the owner party and the
-    reader, never at the item's own content, so one answer per owner party holds for each of
-    its items (test_sharing_views checks the page against `can_item` item by item).
+    The policy answers per owner party and capacity: `can_item` looks at the case, the owner
+    party, its capacity and the reader, never at the item's own content, so one answer per owner
+    holds for each of its items (test_sharing_views checks the page against `can_item`, item
+    by item).
     """
-    answers: dict[int, tuple[bool, bool]] = {}
+    answers: dict[tuple[int, str], tuple[bool, bool]] = {}
     rows = []
     for item in items:
         item.case = case  # the case at hand: no query per item for `item.case`
-        if item.owner_id not in answers:
-            answers[item.owner_id] = (
+        owner = (item.owner_id, item.owner_capacity)
+        if owner not in answers:
+            answers[owner] = (
                 can_item(user, ItemAction.MANAGE, item),
                 can_item(user, ItemAction.WITHHOLD, item),
             )
-        manage, withhold = answers[item.owner_id]
+        manage, withhold = answers[owner]
         rows.append(
             ItemRow(item=item, readers=_readers(item), can_manage=manage, can_withhold=withhold)
         )

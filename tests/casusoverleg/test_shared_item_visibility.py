@@ -371,6 +371,7 @@ def test_the_readers_checked_when_sharing_are_the_readers_afterwards(world, care
         checked = sharing.readers(
             case=world.case,
             owner_id=owner,
+            owner_capacity=author.professional.capacity,
             audience_all=recipients is None,
             recipients=recipients or [],
         )

@@ -194,6 +194,7 @@ class SharedItemFactory(DjangoModelFactory[SharedItem]):
     kind = EntryKind.FACT
     text = "Leesniveau groep 5; heeft extra instructie nodig bij begrijpend lezen."
     owner = factory.LazyAttribute(lambda o: o.author.professional.organisation)
+    owner_capacity = factory.LazyAttribute(lambda o: o.author.professional.capacity)
     author = factory.SubFactory(UserFactory)
     audience_all = True
 
