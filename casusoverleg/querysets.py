@@ -182,9 +182,13 @@ class SharedItemQuerySet(models.QuerySet["models.Model"]):
         if professional is None:
             return self.none()
         # Recipients are participants; a professional who left is no recipient any more.
+        # Correlated to the item: uncorrelated, PostgreSQL hashes the recipient rows of every
+        # seat the reader holds to keep one case's items (docs/benchmarks.md, findings at scale).
         addressed_to_user = SharedItem.recipients.through.objects.filter(
-            participant__user=user, participant__left_at__isnull=True
-        ).values("shareditem_id")
+            shareditem_id=models.OuterRef("pk"),
+            participant__user=user,
+            participant__left_at__isnull=True,
+        )
         may_receive_class = LegalBasis.objects.filter(
             enabled=True,
             consent_basis=False,
@@ -196,7 +200,7 @@ class SharedItemQuerySet(models.QuerySet["models.Model"]):
             # Not marked "niet verstrekken" (R-6-3).
             Q(withheld_at__isnull=True)
             # For everyone at the table, or for this reader among the chosen few.
-            & (Q(audience_all=True) | Q(pk__in=addressed_to_user))
+            & (Q(audience_all=True) | Q(models.Exists(addressed_to_user)))
             # Consent-based items are read only under a consent covering the reader (R-6-2).
             & Q(shared_on_consent=False)
             # Once the participants' access expired, the procesregisseur keeps the record of

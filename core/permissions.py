@@ -8,9 +8,10 @@ and groups are never consulted: access is granted to a person, not to a role.
 from typing import Any, TypeVar
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, Permission
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import models
+from django.db.models import Subquery
 
 from guardian.shortcuts import assign_perm, remove_perm
 from guardian.utils import get_user_obj_perms_model
@@ -41,18 +42,23 @@ def _grants(perm: str, model: type[models.Model]) -> models.QuerySet[Any]:
     """The direct foreign-key grant rows of `perm` on `model` (never the generic table).
 
     Guardian's own `get_objects_for_user` first loads the Permission and ContentType rows and
-    then builds the same subquery; joining the permission by codename in the subquery itself
-    keeps a visibility check to one query, and nothing about grants is cached across requests
-    (a revoked grant is gone on the next request).
+    then builds the same subquery; looking the permission up inside the statement keeps a
+    visibility check to one query, and nothing about grants is cached across requests (a revoked
+    grant is gone on the next request).
     """
     grant_model = get_user_obj_perms_model(model)
     field = next((f for f in grant_model._meta.get_fields() if f.name == "content_object"), None)
     if not isinstance(field, models.ForeignKey):
         raise ImproperlyConfigured(f"{model._meta.label} needs a direct-FK grant table")
     app_label, codename = perm.split(".", 1)
-    return grant_model.objects.filter(
-        permission__codename=codename, permission__content_type__app_label=app_label
-    )
+    # The permission as a scalar subquery (an InitPlan), not joined: joined, the grant side
+    # becomes three relations, and with a list's select_related tables PostgreSQL passes its
+    # join_collapse_limit, stops reordering, and scans every case before meeting the user's
+    # grants (350× slower at 100,000 cases; docs/benchmarks.md, "Findings at scale").
+    permission = Permission.objects.filter(
+        codename=codename, content_type__app_label=app_label
+    ).values("pk")[:1]
+    return grant_model.objects.filter(permission=Subquery(permission))
 
 
 def objects_granted_to(user: AnyUser, perm: str, model: type[M]) -> models.QuerySet[M]:
