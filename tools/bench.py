@@ -1334,6 +1334,12 @@ def write_report(path: Path, result: RunResult) -> None:
     info = "\n".join(f"- {key}: {value}" for key, value in machine().items())
     parts = [HEADER.format(machine=info), _marked("notes", notes)]
     parts.extend(_marked(engine, text) for engine, text in sections.items() if text)
+    # Blocks other tools write (the scale benchmark's sections and findings) are kept as they are.
+    parts.extend(
+        _marked(name, _block(existing, name) or "")
+        for name in re.findall(r"<!-- bench:([\w-]+):start -->", existing)
+        if name not in {"notes", *sections}
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(parts))
 
