@@ -2,7 +2,10 @@
 
 import os
 import shutil
+from io import StringIO
 from pathlib import Path
+
+from django.core.management import call_command
 
 import pytest
 
@@ -44,3 +47,9 @@ def screenshot_dir() -> Path:
 def browser_context_args(browser_context_args: dict) -> dict:
     """A Dutch browser, as our users have (Chromium sends en-US otherwise)."""
     return {**browser_context_args, "locale": "nl-NL"}
+
+
+@pytest.fixture
+def demo(reference_data) -> None:
+    """The demo region with its cases, on top of the model covenant's reference data."""
+    call_command("seed_demo", stdout=StringIO())

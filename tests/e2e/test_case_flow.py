@@ -7,26 +7,15 @@ depend on the wording; the Dutch headings are checked where they matter.
 """
 
 from datetime import timedelta
-from io import StringIO
 
-from django.core.management import call_command
 from django.utils import timezone
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from casusoverleg.models import Case, Meeting
-from portal.management.commands.seed_demo import DEMO_PASSWORD
+from tests.e2e.walker import axe_violations, log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-
-
-@pytest.fixture
-def demo(reference_data) -> None:
-    """The demo region with its cases, on top of the model covenant's reference data."""
-    call_command("seed_demo", stdout=StringIO())
 
 
 class Visit:
@@ -39,18 +28,11 @@ class Visit:
         self.violations: dict[str, list[str]] = {}
 
     def login(self, username: str) -> None:
-        self.page.goto(f"{self.base}/inloggen/")
-        self.page.locator("#id_username").fill(username)
-        self.page.locator("#id_password").fill(DEMO_PASSWORD)
-        with self.page.expect_navigation():
-            self.page.locator("#id_password").press("Enter")
+        log_in(self.page, self.base, username)
 
     def check(self, name: str) -> None:
         """axe-core on the current page, and a full-page screenshot to look at."""
-        results = Axe().run(self.page, options=AXE_OPTIONS)
-        found = [
-            f"{v['id']}: {v['help']} ({len(v['nodes'])}x)" for v in results.response["violations"]
-        ]
+        found = axe_violations(self.page)
         if found:
             self.violations[name] = found
         self.page.screenshot(path=self.dir / f"case-{name}.png", full_page=True)

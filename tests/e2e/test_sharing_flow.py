@@ -5,20 +5,14 @@ The share form and the case page are checked with axe-core (WCAG 2.1 A/AA) and p
 into test-results/screenshots/sharing-*.png, at full width and at 375 px.
 """
 
-from io import StringIO
-
-from django.core.management import call_command
-
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from casusoverleg.models import Case, SharedItem
 from convenant.models import LegalBasis
-from portal.management.commands.seed_demo import DEMO_PASSWORD
+from tests.e2e.walker import axe_violations, log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 OVERFLOW_JS = """() => {
   const width = document.documentElement.clientWidth;
   return [...document.querySelectorAll('body *')]
@@ -29,12 +23,6 @@ TEXT = "Lotte leest op niveau groep 4; zij krijgt twee keer per week extra leesl
 HEALTH = "Lotte kan zich na de middagpauze moeilijk concentreren; ouders laten dit onderzoeken."
 WITHHELD = "Daan is in behandeling bij de jeugdarts voor slaapproblemen."
 CORRECTED = "Lotte leest op niveau groep 5; zij krijgt één keer per week extra leesles."
-
-
-@pytest.fixture
-def demo(reference_data) -> None:
-    """The demo region with its cases, on top of the model covenant's reference data."""
-    call_command("seed_demo", stdout=StringIO())
 
 
 class Browser:
@@ -49,21 +37,14 @@ class Browser:
     def login(self, username: str) -> None:
         self.page.context.clear_cookies()
         self.page.set_viewport_size({"width": 1280, "height": 900})
-        self.page.goto(f"{self.base}/inloggen/")
-        self.page.locator("#id_username").fill(username)
-        self.page.locator("#id_password").fill(DEMO_PASSWORD)
-        with self.page.expect_navigation():
-            self.page.locator("#id_password").press("Enter")
+        log_in(self.page, self.base, username)
 
     def goto(self, path: str) -> None:
         self.page.goto(f"{self.base}{path}")
 
     def check(self, name: str) -> None:
         """axe-core on the current page and a full-page screenshot, wide and at 375 px."""
-        results = Axe().run(self.page, options=AXE_OPTIONS)
-        found = [
-            f"{v['id']}: {v['help']} ({len(v['nodes'])}x)" for v in results.response["violations"]
-        ]
+        found = axe_violations(self.page)
         if found:
             self.violations[name] = found
         self.page.screenshot(path=self.dir / f"sharing-{name}.png", full_page=True)
