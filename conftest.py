@@ -73,8 +73,13 @@ def reference_data(transactional_db: None) -> None:
 
     from django.apps import apps
 
-    for migration in ("0002_seed_model_covenant", "0003_legalbasis_consent_basis"):
-        importlib.import_module(f"convenant.migrations.{migration}").load(apps, None)
+    from core.querysets import bulk_writes_allowed
+
+    # The loaders are data migrations, written for historical models; with the real registry
+    # their set-wise updates meet the bulk-write guard (core.querysets).
+    with bulk_writes_allowed("reloading the model covenant's reference data after a flush"):
+        for migration in ("0002_seed_model_covenant", "0003_legalbasis_consent_basis"):
+            importlib.import_module(f"convenant.migrations.{migration}").load(apps, None)
 
 
 @pytest.fixture

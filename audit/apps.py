@@ -11,4 +11,4 @@ class AuditConfig(AppConfig):
     def ready(self) -> None:
         # Login, logout and failed logins are recorded from Django's auth signals (not model
         # signals): there is no other hook for a failed login.
-        from . import receivers  # noqa: F401
+        from . import checks, receivers  # noqa: F401

@@ -53,6 +53,13 @@ class Action(models.TextChoices):
     SHARE_DELETED = "share.deleted", _("Deleted shared data")
     SHARE_WITHHELD = "share.withheld", _("Marked shared data as not to be provided")
     SHARE_RELEASED = "share.released", _("Provided data that was withheld")
+    # The FG's workbench (issue 5): reading, searching, reviewing and exporting the log.
+    AUDIT_SEARCHED = "audit.searched", _("Searched the access log")
+    AUDIT_TIMELINE = "audit.timeline", _("Viewed a timeline in the access log")
+    AUDIT_REVIEWED = "audit.reviewed", _("Reviewed an access event")
+    AUDIT_EXPORTED = "audit.exported", _("Exported part of the access log")
+    AUDIT_VERIFIED = "audit.verified", _("Verified the seals of the access log")
+    AUDIT_EXPIRED = "audit.expired", _("Removed access events past their retention")
 
 
 class Outcome(models.TextChoices):
@@ -60,3 +67,110 @@ class Outcome(models.TextChoices):
 
     ALLOWED = "allowed", _("Allowed")
     DENIED = "denied", _("Denied")
+
+
+class ActionKind(models.TextChoices):
+    """The kind of access an action is, in the terms of issue 5 and NEN 7513 (docs/audit-log.md).
+
+    Every `Action` belongs to exactly one kind (a test checks it); the FG filters on kinds.
+    """
+
+    VIEW = "view", _("View")
+    LIST = "list", _("List")
+    SEARCH = "search", _("Search")
+    CREATE = "create", _("Create")
+    UPDATE = "update", _("Update")
+    DELETE = "delete", _("Delete")
+    EXPORT = "export", _("Export")
+    PRINT = "print", _("Print")
+    DOWNLOAD = "download", _("Download")
+    LOGIN = "login", _("Login")
+    LOGOUT = "logout", _("Logout")
+    LOGIN_FAILED = "login_failed", _("Failed login")
+    ACCESS_DENIED = "access_denied", _("Access denied")
+
+
+ACTION_KIND: dict[str, str] = {
+    Action.LOGIN: ActionKind.LOGIN,
+    Action.LOGOUT: ActionKind.LOGOUT,
+    Action.LOGIN_FAILED: ActionKind.LOGIN_FAILED,
+    Action.YOUTH_VIEWED: ActionKind.VIEW,
+    Action.YOUTH_LISTED: ActionKind.LIST,
+    Action.ACCESS_LOG_VIEWED: ActionKind.VIEW,
+    Action.REFERENCE_VIEWED: ActionKind.LIST,
+    Action.REFERENCE_CREATED: ActionKind.CREATE,
+    Action.REFERENCE_UPDATED: ActionKind.UPDATE,
+    Action.ACCESS_DENIED: ActionKind.ACCESS_DENIED,
+    Action.GRANT_ADDED: ActionKind.CREATE,
+    Action.GRANT_REVOKED: ActionKind.DELETE,
+    Action.GRANT_EXPIRED: ActionKind.DELETE,
+    Action.CASE_OPENED: ActionKind.CREATE,
+    Action.CASE_VIEWED: ActionKind.VIEW,
+    Action.CASE_LISTED: ActionKind.LIST,
+    Action.CASE_UPDATED: ActionKind.UPDATE,
+    Action.CASE_ADVANCED: ActionKind.UPDATE,
+    Action.CASE_CLOSED: ActionKind.UPDATE,
+    Action.CASE_HANDED_OVER: ActionKind.UPDATE,
+    Action.PARTICIPANT_ADDED: ActionKind.CREATE,
+    Action.PARTICIPANT_UPDATED: ActionKind.UPDATE,
+    Action.PARTICIPANT_REMOVED: ActionKind.UPDATE,
+    Action.INVITATION_VIEWED: ActionKind.VIEW,
+    Action.INVITATION_ANSWERED: ActionKind.UPDATE,
+    Action.INVITATION_SENT: ActionKind.CREATE,
+    Action.NOTICE_GENERATED: ActionKind.CREATE,
+    Action.MEETING_SCHEDULED: ActionKind.CREATE,
+    Action.MEETING_RESCHEDULED: ActionKind.UPDATE,
+    Action.MEETING_CANCELLED: ActionKind.UPDATE,
+    Action.CHECKLIST_UPDATED: ActionKind.UPDATE,
+    Action.ATTENDANCE_RECORDED: ActionKind.UPDATE,
+    Action.MINUTES_UPDATED: ActionKind.UPDATE,
+    Action.MINUTES_ADOPTED: ActionKind.UPDATE,
+    Action.MINUTES_SHARED: ActionKind.UPDATE,
+    Action.ACTION_UPDATED: ActionKind.UPDATE,
+    Action.ACTION_REMINDED: ActionKind.CREATE,
+    Action.STATEMENT_ADDED: ActionKind.CREATE,
+    Action.DOCUMENT_REQUESTED: ActionKind.PRINT,
+    Action.DOCUMENT_GENERATED: ActionKind.PRINT,
+    Action.DOCUMENT_DOWNLOADED: ActionKind.DOWNLOAD,
+    Action.SHARE_ADDED: ActionKind.CREATE,
+    Action.SHARE_RECTIFIED: ActionKind.UPDATE,
+    Action.SHARE_DELETED: ActionKind.DELETE,
+    Action.SHARE_WITHHELD: ActionKind.UPDATE,
+    Action.SHARE_RELEASED: ActionKind.UPDATE,
+    Action.AUDIT_SEARCHED: ActionKind.SEARCH,
+    Action.AUDIT_TIMELINE: ActionKind.VIEW,
+    Action.AUDIT_REVIEWED: ActionKind.CREATE,
+    Action.AUDIT_EXPORTED: ActionKind.EXPORT,
+    Action.AUDIT_VERIFIED: ActionKind.VIEW,
+    Action.AUDIT_EXPIRED: ActionKind.DELETE,
+}
+
+# NEN 7513 / DICOM EventActionCode: Create, Read, Update, Delete, Execute.
+KIND_ACTION_CODE: dict[str, str] = {
+    ActionKind.VIEW: "R",
+    ActionKind.LIST: "R",
+    ActionKind.SEARCH: "R",
+    ActionKind.CREATE: "C",
+    ActionKind.UPDATE: "U",
+    ActionKind.DELETE: "D",
+    ActionKind.EXPORT: "R",
+    ActionKind.PRINT: "R",
+    ActionKind.DOWNLOAD: "R",
+    ActionKind.LOGIN: "E",
+    ActionKind.LOGOUT: "E",
+    ActionKind.LOGIN_FAILED: "E",
+    ActionKind.ACCESS_DENIED: "E",
+}
+
+
+def actions_of_kind(kind: str) -> list[str]:
+    """The actions of one kind, for filtering on it in SQL."""
+    return [action for action, action_kind in ACTION_KIND.items() if action_kind == kind]
+
+
+class Finding(models.TextChoices):
+    """What the FG concluded after looking at an access event."""
+
+    IN_ORDER = "in_order", _("In order")
+    ASK = "ask", _("Ask the employee about it")
+    INCIDENT = "incident", _("Possible data breach")

@@ -30,6 +30,21 @@ def _login_failed(
     # existing account, the event refers to that account so the FG can see attacks on it.
     username = credentials.get("username", "")
     target = (
-        get_user_model()._default_manager.filter(username=username).first() if username else None
+        (
+            get_user_model()
+            ._default_manager.select_related("professional__organisation")
+            .filter(username=username)
+            .first()
+        )
+        if username
+        else None
     )
-    record(actor=None, action=Action.LOGIN_FAILED, target=target, outcome=Outcome.DENIED)
+    # The attempt is filed under the account's organisation, so that its FG sees attacks on it.
+    professional = getattr(target, "professional", None) if target is not None else None
+    record(
+        actor=None,
+        action=Action.LOGIN_FAILED,
+        target=target,
+        outcome=Outcome.DENIED,
+        organisation=professional.organisation if professional is not None else None,
+    )

@@ -4,11 +4,14 @@ from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
+
+from parties.choices import Role
 
 from .choices import Action, Outcome
 from .context import EMPTY, current
-from .models import AccessEvent
+from .models import AccessEvent, EventReview
 
 
 def _organisation_of(actor: Any) -> Any:
@@ -31,10 +34,11 @@ def _event(
     legal_basis: str = "",
     purpose: str = "",
     reason: str = "",
+    organisation: Any = None,
 ) -> AccessEvent:
     """An unsaved AccessEvent with the actor's snapshot and the request's origin."""
     user = actor if (actor is not None and actor.is_authenticated) else None
-    organisation = _organisation_of(user)
+    organisation = organisation if organisation is not None else _organisation_of(user)
     context = current.get()
     if outcome == Outcome.DENIED and context is not EMPTY:
         context.flags["denied"] = True
@@ -72,12 +76,15 @@ def record(
     legal_basis: str = "",
     purpose: str = "",
     reason: str = "",
+    organisation: Any = None,
 ) -> AccessEvent:
     """Write one AccessEvent in the caller's transaction (DESIGN invariant 2).
 
     Call it inside the same `transaction.atomic` block as the access itself: if the event cannot
     be written, the access fails with it instead of going unlogged. `target` is the object acted
-    on, `youth` the data subject; only their ids are stored.
+    on, `youth` the data subject; only their ids are stored. `organisation` is only for an
+    event without an actor that concerns one organisation, such as a failed login on one of its
+    accounts; otherwise it is the actor's own.
     """
     event = _event(
         actor=actor,
@@ -89,6 +96,7 @@ def record(
         legal_basis=legal_basis,
         purpose=purpose,
         reason=reason,
+        organisation=organisation,
     )
     event.save(force_insert=True)
     return event
@@ -115,3 +123,40 @@ def record_many_youths(
             action=action,
             shown=[{"target": y, "youth": y, "purpose": purpose} for y in youths],
         )
+
+
+@transaction.atomic
+def event_review_add(
+    *,
+    actor: Any,
+    event: AccessEvent,
+    finding: str,
+    note: str = "",
+    sample: Any = None,
+) -> EventReview:
+    """Record the FG's finding on one access event; the review itself is logged (issue 5).
+
+    Reviews are append-only: a second look adds a review, the newest one counts. Only an FG of
+    the event's own organisation may review it (SPEC R-DPIA-3).
+
+    Raises PermissionDenied for anyone else, ValidationError for a bad finding or note.
+    """
+    organisation = _organisation_of(actor)
+    if (
+        getattr(actor, "role", None) != Role.PRIVACY_OFFICER
+        or organisation is None
+        or organisation.pk != event.organisation_id
+    ):
+        raise PermissionDenied
+    review = EventReview(
+        event=event, reviewer=actor, finding=finding, note=note.strip(), sample=sample
+    )
+    review.full_clean()
+    review.save(force_insert=True)
+    record(
+        actor=actor,
+        action=Action.AUDIT_REVIEWED,
+        target=event,
+        reason=f"{finding}" + (f" (sample {sample})" if sample else ""),
+    )
+    return review

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.permissions import AnyUser, granted_ids
+from core.querysets import AuditedQuerySet
 
 from .choices import MeetingStatus, ParticipantKind
 
@@ -29,7 +30,7 @@ def _family_rule(prefix: str = "") -> Q:
     )
 
 
-class CaseQuerySet(models.QuerySet["models.Model"]):
+class CaseQuerySet(AuditedQuerySet):
     """Cases, filtered by who may see them."""
 
     def visible_to(self, user: AnyUser) -> Self:
@@ -58,7 +59,7 @@ class CaseQuerySet(models.QuerySet["models.Model"]):
         return self.exclude(status="afgesloten")
 
 
-class CaseScopedQuerySet(models.QuerySet["models.Model"]):
+class CaseScopedQuerySet(AuditedQuerySet):
     """Rows that belong to one case: visible exactly when their case is (DESIGN invariant 1).
 
     `case_path` is the lookup from the row to its case. Every protected model of this app has
@@ -148,7 +149,7 @@ class ActionItemQuerySet(MinutesScopedQuerySet):
         )
 
 
-class SharedItemQuerySet(models.QuerySet["models.Model"]):
+class SharedItemQuerySet(AuditedQuerySet):
     """Shared items, filtered by who may read them (DESIGN invariants 1 and 4, SPEC R-6-1)."""
 
     def visible_to(self, user: AnyUser) -> Self:

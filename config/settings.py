@@ -165,6 +165,18 @@ CONTENT_SECURITY_POLICY = {
 
 # Client address for the access log: only from a header a trusted proxy sets (else REMOTE_ADDR).
 AUDIT_TRUSTED_PROXY_HEADER = env.str("AUDIT_TRUSTED_PROXY_HEADER", default="")
+# Sealing the logs (audit.sealing, DESIGN invariant 3): events per hash-chained block.
+AUDIT_SEAL_BLOCK_SIZE = env.int("AUDIT_SEAL_BLOCK_SIZE", default=10_000)
+# How long access events and row history are kept before `manage.py audit_expire` may remove
+# them (SPEC R-10-2, §7.3: per the FG's advice, at least five years; Staatscourant 2019-38007).
+AUDIT_LOG_RETENTION_DAYS = env.int("AUDIT_LOG_RETENTION_DAYS", default=5 * 366)
+# The FG's signals (audit.signal_queries): many different youths in one day, and the working
+# hours outside which access is worth a look (local time, from-hour inclusive, to-hour exclusive).
+AUDIT_SIGNAL_MANY_YOUTHS = env.int("AUDIT_SIGNAL_MANY_YOUTHS", default=25)
+AUDIT_WORKING_HOURS = (
+    env.int("AUDIT_WORKING_HOURS_FROM", default=7),
+    env.int("AUDIT_WORKING_HOURS_TO", default=19),
+)
 
 # Internationalisation: Dutch first, English available.
 LANGUAGE_CODE = "nl"
@@ -242,6 +254,16 @@ CELERY_TASK_SOFT_TIME_LIMIT = 300
 CELERY_TASK_TIME_LIMIT = 360
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Every minute: seal the new access events and row history in hash-chained blocks.
+    "audit-seal": {
+        "task": "audit.tasks.audit_seal_task",
+        "schedule": crontab(minute="*"),
+    },
+    # Every night: recompute the whole chain; a finding goes to the FGs (link only).
+    "audit-verify": {
+        "task": "audit.tasks.audit_verify_task",
+        "schedule": crontab(hour=3, minute=30),
+    },
     # Every morning: remind owners of actions that fall due within ACTION_REMINDER_DAYS.
     "action-reminders": {
         "task": "casusoverleg.tasks.action_reminders_task",

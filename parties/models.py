@@ -3,6 +3,7 @@
 from datetime import date
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 
 from core.models import PublicIdModel, TimeStampedModel
+from core.querysets import AuditedQuerySet
 
 from .choices import (
     AuthoritySource,
@@ -86,10 +88,16 @@ class Organisation(PublicIdModel, TimeStampedModel):
         return [str(label) for value, label in Capacity.choices if value in (self.capacities or [])]
 
 
+class UserManager(DjangoUserManager.from_queryset(AuditedQuerySet)):  # type: ignore[misc]
+    """Django's user manager on a queryset that refuses history-bypassing bulk writes."""
+
+
 class User(PublicIdModel, AbstractUser):
     """Anyone who logs in. Users are deactivated, never deleted (the access log refers to them)."""
 
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+
+    objects = UserManager()
 
     class Meta:
         verbose_name = _("user")

@@ -2,16 +2,16 @@
 
 from typing import TYPE_CHECKING, Self
 
-from django.db import models
 from django.db.models import Q
 
 from core.permissions import AnyUser, objects_granted_to
+from core.querysets import AuditedQuerySet
 
 if TYPE_CHECKING:
     pass
 
 
-class YouthQuerySet(models.QuerySet["Youth"]):
+class YouthQuerySet(AuditedQuerySet):
     """Youths, filtered by who may see them."""
 
     def visible_to(self, user: AnyUser) -> Self:

@@ -24,12 +24,27 @@ def _body(response) -> str:
 
 
 def _identifying(youth: Youth) -> list[str]:
-    return [youth.given_name + " " + youth.family_name, youth.family_name]
+    """What identifies the youth or tells something about them: their name, date of birth,
+    their parents' names, and what was shared about them in a case."""
+    from casusoverleg.models import SharedItem
+
+    born = youth.date_of_birth
+    parents = [g.family_name for g in youth.guardians.all() if g.family_name != youth.family_name]
+    shared = list(SharedItem.objects.filter(case__youth=youth).values_list("text", flat=True))
+    return [
+        youth.given_name + " " + youth.family_name,
+        youth.family_name,
+        born.strftime("%d-%m-%Y"),
+        born.isoformat(),
+        *parents,
+        *shared,
+    ]
 
 
 def test_every_page_showing_a_youth_logs_it(world):
-    """R-10-2, invariant 2: a page that shows a youth's data records who saw which youth."""
-    youths = list(Youth.objects.all())
+    """R-10-2, invariant 2: a page that shows a youth's data (name, birth date, parents, what was
+    shared) records who saw which youth, in the same request."""
+    youths = [(youth, _identifying(youth)) for youth in Youth.objects.all()]
     shown = 0
     missing = []
     for who, user in world.users.items():
@@ -40,8 +55,8 @@ def test_every_page_showing_a_youth_logs_it(world):
             response = client.get(route.path)
             body = _body(response)
             new = AccessEvent.objects.filter(id__gt=last)
-            for youth in youths:
-                if any(text in body for text in _identifying(youth)):
+            for youth, identifying in youths:
+                if any(text in body for text in identifying):
                     shown += 1
                     if not new.filter(youth_uuid=youth.uuid, actor=user).exists():
                         missing.append((who, str(route), str(youth)))

@@ -31,3 +31,17 @@ def test_every_domain_model_is_registered_with_auditlog():
             if not auditlog.contains(model):
                 missing.append(name)
     assert not missing, f"register these in AUDITLOG_INCLUDE_TRACKING_MODELS: {missing}"
+
+
+def test_every_audited_model_refuses_bulk_writes():
+    """Issue 5, invariant 3: every manager of an audited model is built on AuditedQuerySet, so
+    no update()/bulk_create()/bulk_update() can change a row without its history."""
+    from core.querysets import AuditedQuerySet
+
+    unguarded = [
+        f"{model._meta.label}.{manager.name}"
+        for model in auditlog.get_models()
+        for manager in model._meta.managers
+        if not issubclass(manager._queryset_class, AuditedQuerySet)
+    ]
+    assert not unguarded, f"build these managers on core.querysets.AuditedQuerySet: {unguarded}"

@@ -147,6 +147,11 @@ ROLE_PAGES = {
     },
     "portal:home": {"parent_without_authority", "other_parent", "other_youth"},
     "audit:dashboard": {"privacy_officer"},
+    "audit:search": {"privacy_officer"},
+    "audit:signals": {"privacy_officer"},
+    "audit:charts": {"privacy_officer"},
+    "audit:sample": {"privacy_officer"},
+    "audit:seals": {"privacy_officer"},
     "convenant:overview": {"administrator"},
 }
 

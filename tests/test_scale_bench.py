@@ -18,6 +18,7 @@ from casusoverleg.querysets import VIEW_CASE
 from casusoverleg.selectors import case_get, case_list
 from casusoverleg.sharing import check_share
 from core.permissions import holders
+from core.querysets import bulk_writes_allowed
 from parties.models import User
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -37,8 +38,9 @@ def toy() -> tuple[ModuleType, dict[str, int]]:
     """The toy region, with every deferred foreign key checked at once."""
     scale_data = _scale_data()
     # A flush by a transactional test empties the seeded tables; the loaders are idempotent.
-    for migration in ("0002_seed_model_covenant", "0003_legalbasis_consent_basis"):
-        importlib.import_module(f"convenant.migrations.{migration}").load(apps, None)
+    with bulk_writes_allowed("reloading the model covenant's reference data after a flush"):
+        for migration in ("0002_seed_model_covenant", "0003_legalbasis_consent_basis"):
+            importlib.import_module(f"convenant.migrations.{migration}").load(apps, None)
     with connection.cursor() as cursor:
         scale_data.fill(cursor, scale_data.SCALES["toy"], now=timezone.now())
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")

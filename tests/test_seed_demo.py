@@ -1,6 +1,7 @@
-"""`manage.py seed_demo` (issue 2 item 6; issue 3: demo cases made through the services)."""
+"""`manage.py seed_demo` (issue 2 item 6; issue 3: demo cases made through the services; issue 5:
+the demo users' history in the access log, R-10-2)."""
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from io import StringIO
 
 from django.core import mail
@@ -8,9 +9,13 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 import pytest
+import time_machine
+from auditlog.models import LogEntry
 
-from audit.choices import Action
-from audit.models import AccessEvent
+from audit.choices import Action, Outcome
+from audit.models import AccessEvent, SealBlock
+from audit.sealing import verify
+from audit.selectors import access_event_list, who_looked
 from casusoverleg.choices import (
     CaseStatus,
     DeliveryStatus,
@@ -33,9 +38,16 @@ from casusoverleg.models import (
 from casusoverleg.rules import family_rules
 from casusoverleg.services import UNDER_AGE_REASON, checklist_items, minutes_owner_choices
 from convenant.models import RetentionRule
+from core.querysets import bulk_writes_allowed
 from parties.choices import Role
-from parties.models import Guardian, Organisation, User, Youth
-from portal.management.commands.seed_demo import EMAIL_DOMAIN
+from parties.models import Guardian, Organisation, Region, User, Youth
+from portal.management.commands.seed_demo import (
+    EMAIL_DOMAIN,
+    _Clock,
+    _History,
+    _history_start,
+    _working_days_before,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -76,18 +88,23 @@ def _counts() -> tuple[int, ...]:
             MinutesEntry,
             ActionItem,
             AccessEvent,
+            LogEntry,
+            SealBlock,
         )
     )
 
 
 def test_seed_demo_is_idempotent():
-    """Running it twice changes nothing the second time: no duplicate users, cases or events."""
-    _seed()
+    """Issue 5: running it twice changes nothing the second time: no duplicate users, cases,
+    access events, change entries or seals; the history is made once, with the cases."""
+    output = _seed()
+    assert "Access log history:" in output
     counts = _counts()
     output = _seed()
     assert counts == _counts()
     assert Case.objects.count() == 3
     assert "already there" in output
+    assert "Access log history:" not in output
 
 
 def test_seed_demo_has_every_role_and_prints_the_logins():
@@ -137,7 +154,8 @@ def test_seed_demo_refuses_a_production_configuration(settings):
 def test_seed_demo_gives_every_user_a_demo_address_and_the_two_new_logins():
     """Invitations can be delivered: every demo user has <username>@demo…, old databases too."""
     _seed()
-    User.objects.filter(username="mentor").update(email="")
+    with bulk_writes_allowed("test set-up: a user of an older demo database, without e-mail"):
+        User.objects.filter(username="mentor").update(email="")
     _seed()
     for username, email in User.objects.values_list("username", "email"):
         assert email == f"{username}@{EMAIL_DOMAIN}"
@@ -379,13 +397,181 @@ def test_seed_demo_makes_all_cases_or_none():
     """A step a rule refuses leaves no half-made case behind, so a rerun starts clean."""
     rule = RetentionRule.objects.get(code="casusoverleg-verslag")
     period = rule.period_months
-    RetentionRule.objects.filter(pk=rule.pk).update(period_months=None)
+    with bulk_writes_allowed("test set-up: a retention rule without a period"):
+        RetentionRule.objects.filter(pk=rule.pk).update(period_months=None)
     # The command speaks Dutch (LANGUAGE_CODE): "the notice needs the retention period".
     with pytest.raises(CommandError, match=r"bewaartermijn|retention period"):
         _seed()
     assert not Case.objects.exists()
     assert not ChecklistAnswer.objects.exists()
     assert User.objects.filter(username="zorgcoordinator").exists()
-    RetentionRule.objects.filter(pk=rule.pk).update(period_months=period)
+    with bulk_writes_allowed("test set-up: the retention rule restored"):
+        RetentionRule.objects.filter(pk=rule.pk).update(period_months=period)
     _seed()
     assert Case.objects.count() == 3
+
+
+# --- the history in the access log (issue 5) -----------------------------------------------------
+
+
+def _local(event: AccessEvent) -> datetime:
+    return timezone.localtime(event.occurred_at)
+
+
+def _outside_working_hours(event: AccessEvent) -> bool:
+    """At the weekend, before seven or from seven in the evening (local time)."""
+    when = _local(event)
+    return when.weekday() >= 5 or when.hour < 7 or when.hour >= 19
+
+
+def test_seed_demo_history_spans_the_past_weeks():
+    """R-10-2, issue 5: the log holds weeks of the demo's use, not one moment: events on at least
+    15 distinct days of the past four weeks and none today or later; ids and times rise
+    together (the clock was moved, no time was written afterwards); every event carries the
+    request context the middleware sets (address, browser, request id, path)."""
+    _seed()
+    events = list(AccessEvent.objects.order_by("id"))
+    today = timezone.localdate()
+    days = {_local(e).date() for e in events}
+    assert len({d for d in days if d >= today - timedelta(weeks=4)}) >= 15
+    assert max(days) < today
+    times = [e.occurred_at for e in events]
+    assert times == sorted(times)
+    assert all(e.request_id and e.path and e.client_ip and e.user_agent for e in events)
+    # One page, one request id: the events of different pages do not share one.
+    assert len({e.request_id for e in events}) > len(events) // 2
+
+
+def test_seed_demo_history_is_the_demo_users_acting_in_their_roles():
+    """R-10-2, invariant 2: every event names the demo user who acted, with the role and the
+    organisation they had (parents and the youth act for none). Professionals open their cases,
+    parents and Daan the portal, the FG the log; each case page is opened on several days."""
+    _seed()
+    users = {u.pk: u for u in User.objects.select_related("professional__organisation")}
+    events = list(AccessEvent.objects.all())
+    for event in events:
+        user = users[event.actor_id]
+        professional = getattr(user, "professional", None)
+        assert (event.actor_name, event.actor_role, event.organisation_id) == (
+            user.get_full_name(),
+            user.role,
+            professional.organisation_id if professional else None,
+        )
+    viewed = [e for e in events if e.action == Action.CASE_VIEWED]
+    assert {e.actor_role for e in viewed} == {
+        Role.COORDINATOR,
+        Role.PROFESSIONAL,
+        Role.PARENT,
+        Role.YOUTH,
+    }
+    in_portal = {users[e.actor_id].username for e in viewed if e.path.startswith("/portaal/")}
+    assert in_portal == {"ouder", "ouder2", "ouder3", "jongere"}
+    log_reads = [e for e in events if e.action == Action.ACCESS_LOG_VIEWED]
+    assert {users[e.actor_id].username for e in log_reads} == {"fg"}
+    assert len({_local(e).isocalendar()[:2] for e in log_reads}) >= 4  # once a week
+    # Each case is opened on more than one day (by its procesregisseur at least).
+    for case in Case.objects.all():
+        days = {_local(e).date() for e in viewed if e.case_uuid == case.uuid}
+        assert len(days) >= 2, case
+
+
+def test_seed_demo_fg_finds_who_looked_at_a_youth():
+    """R-10-2, R-DPIA-3: the demo's FG (Gemeente Eemstad) finds the events about Daan of her own
+    organisation, on several days: the leerplichtambtenaar and the wijkteam opened his case."""
+    _seed()
+    fg = User.objects.get(username="fg")
+    daan = _case("Daan")
+    events = list(access_event_list(user=fg).filter(youth_uuid=daan.youth.uuid))
+    assert {e.organisation_name for e in events} == {"Gemeente Eemstad"}
+    viewers = {e.actor_name for e in events if e.action == Action.CASE_VIEWED}
+    assert viewers == {"Fatima El Amrani", "Joost Bakker"}
+    assert len({_local(e).date() for e in events}) >= 3
+
+
+def test_seed_demo_family_sees_who_looked():
+    """R-10-2, issue 5: for the portal's "who looked at my data", Daan's mother gets the
+    organisations that looked at his data over the weeks; her own visits are not among them."""
+    _seed()
+    daan = _case("Daan").youth
+    looked = who_looked(actor=User.objects.get(username="ouder3"), youth=daan)
+    assert {row["organisation_name"] for row in looked} >= {
+        "Het Eemcollege",
+        "Gemeente Eemstad",
+        "Samenwerkingsverband Passend Onderwijs Eemland",
+        "GGD Eemland – Jeugdgezondheidszorg",
+    }
+    assert "" not in {row["organisation_name"] for row in looked}
+    assert len({timezone.localtime(row["when"]).date() for row in looked}) >= 10
+
+
+def test_seed_demo_history_gives_the_fg_signals_an_example():
+    """R-10-2, invariant 1, issue 5 (signals): denied attempts, through `case_get`, exactly the
+    three of the story (the mentor on Daan's case, the wijkteam on Lotte's before answering,
+    leerplicht on Noor's before being invited); and access outside working hours in the FG's
+    organisation: the wijkteam one evening, leerplicht on a Saturday, both from home."""
+    _seed()
+    denied = AccessEvent.objects.filter(outcome=Outcome.DENIED)
+    assert sorted(denied.values_list("actor__username", "action", "reason")) == [
+        ("leerplicht", Action.ACCESS_DENIED, "404"),
+        ("mentor", Action.ACCESS_DENIED, "404"),
+        ("wijkteam", Action.ACCESS_DENIED, "404"),
+    ]
+    fg = User.objects.get(username="fg")
+    assert access_event_list(user=fg).filter(outcome=Outcome.DENIED).count() == 2
+    late = [
+        e
+        for e in access_event_list(user=fg).filter(action=Action.CASE_VIEWED)
+        if _outside_working_hours(e)
+    ]
+    assert {(e.actor_name, _local(e).weekday() >= 5) for e in late} == {
+        ("Joost Bakker", False),
+        ("Fatima El Amrani", True),
+    }
+    assert all(e.client_ip.startswith("198.51.100.") for e in late)
+    assert all(e.youth_uuid == _case("Daan").youth.uuid for e in late)
+
+
+def test_seed_demo_daan_meeting_was_planned_before_it_was_held():
+    """Issue 5 (no write bypasses the change history): Daan's ZAT was scheduled two weeks before
+    it took place and its attendance recorded after it, each by its service at that time; the
+    meeting's row history holds the start time the meeting has (no later correction)."""
+    _seed()
+    case = _case("Daan")
+    meeting = case.meetings.get()
+    events = AccessEvent.objects.filter(case_uuid=case.uuid)
+    scheduled = events.get(action=Action.MEETING_SCHEDULED).occurred_at
+    recorded = events.get(action=Action.ATTENDANCE_RECORDED).occurred_at
+    assert case.created_at < scheduled < meeting.starts_at < recorded
+    assert meeting.starts_at - scheduled > timedelta(days=7)
+    touched = [e for e in LogEntry.objects.get_for_object(meeting) if "starts_at" in e.changes_dict]
+    assert len(touched) == 1
+    logged = datetime.fromisoformat(touched[0].changes_dict["starts_at"][1])
+    assert (logged if logged.tzinfo else logged.replace(tzinfo=UTC)) == meeting.starts_at
+
+
+def test_seed_demo_seals_both_logs():
+    """Invariant 3: the demo's history is sealed at once: every access event and change entry is
+    inside a sealed block, and the chain verifies."""
+    output = _seed()
+    report = verify()
+    assert report.ok, report.problems
+    assert report.unsealed_events == 0
+    assert report.events_checked >= AccessEvent.objects.count() + LogEntry.objects.count()
+    assert "hash-chained blocks" in output
+
+
+def test_seed_demo_history_is_the_same_every_time():
+    """Issue 5: the history comes from one seeded generator: for the same day, the same diary of
+    visits (who, when, what for), whatever the database."""
+    today = date(2026, 12, 3)
+    start = _history_start(today)
+    diaries = []
+    for _ in range(2):
+        with time_machine.travel(start, tick=False) as traveller:
+            clock = _Clock(traveller, start)
+            _History(Region(name="demo"), clock, today).plan_routine()
+            diaries.append(clock.diary)
+    assert diaries[0] == diaries[1]
+    assert len(diaries[0]) > 60
+    # Every working day of the history has visits: the charts per day have no gaps.
+    assert {visit.at.date() for visit in diaries[0]} >= set(_working_days_before(today, 21))

@@ -77,6 +77,27 @@ def _shared_items(w: Any) -> list[dict[str, Any]]:
     return [{"uuid": item.uuid} for item in w.shared.values()]
 
 
+def _access_events(w: Any) -> list[dict[str, Any]]:
+    """An event of the FG's organisation about the world's youth (leerplicht viewed the case)."""
+    from audit.choices import Action
+    from audit.services import record
+
+    event = record(
+        actor=w.users["leerplicht"],
+        action=Action.CASE_VIEWED,
+        target=w.case,
+        youth=w.youth,
+        case_uuid=w.case.uuid,
+    )
+    return [{"event_id": event.event_id}]
+
+
+def _signals(w: Any) -> list[dict[str, Any]]:
+    from audit.signal_queries import SIGNALS
+
+    return [{"slug": slug} for slug in SIGNALS]
+
+
 # How to fill the arguments of each URL with objects of the test world.
 ARGUMENTS: dict[str, Callable[[Any], list[dict[str, Any]]]] = {
     "convenant:reference_list": lambda w: [{"kind": slug} for slug in KINDS],
@@ -114,6 +135,10 @@ ARGUMENTS: dict[str, Callable[[Any], list[dict[str, Any]]]] = {
     "casusoverleg:shared_item_delete": _shared_items,
     "casusoverleg:shared_item_withhold": _shared_items,
     "casusoverleg:shared_item_release": _shared_items,
+    "audit:youth_timeline": lambda w: [{"uuid": w.youth.uuid}],
+    "audit:user_timeline": lambda w: [{"uuid": w.users["leerplicht"].uuid}],
+    "audit:event_detail": _access_events,
+    "audit:signal_detail": _signals,
     "portal:case_detail": _case,
     "portal:respond": _case,
     "portal:statement": _case,

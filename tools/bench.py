@@ -645,17 +645,19 @@ class _Builder:
         # No factory exists for Attendance; a plain bulk insert of valid rows.
         """Who was present at a held meeting (most were)."""
         from casusoverleg.models import Attendance
+        from core.querysets import bulk_writes_allowed
 
-        Attendance.objects.bulk_create(
-            Attendance(
-                meeting=meeting,
-                participant=seat,
-                present=(present := self.rng.random() < 0.85),
-                absence_reason="" if present else "Andere afspraak.",
+        with bulk_writes_allowed("benchmark data"):
+            Attendance.objects.bulk_create(
+                Attendance(
+                    meeting=meeting,
+                    participant=seat,
+                    present=(present := self.rng.random() < 0.85),
+                    absence_reason="" if present else "Andere afspraak.",
+                )
+                for seat in seats
+                if seat.is_invited
             )
-            for seat in seats
-            if seat.is_invited
-        )
 
     def _minutes(
         self,

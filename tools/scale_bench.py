@@ -223,12 +223,16 @@ def configure_environment(url: str) -> dict[str, str]:
 
 
 def migrations_fingerprint() -> str:
-    """A hash of the project's migration files: a new migration means rebuilding the data."""
+    """A hash of the project's migration files, names and contents: a new or changed
+    migration means rebuilding the data."""
     from django.db.migrations.loader import MigrationLoader
 
     loader = MigrationLoader(None, ignore_no_migrations=True)
-    names = sorted(f"{app}.{name}" for app, name in loader.disk_migrations)
-    return hashlib.sha256("\n".join(names).encode()).hexdigest()[:16]
+    digest = hashlib.sha256()
+    for (app, name), migration in sorted(loader.disk_migrations.items()):
+        digest.update(f"{app}.{name}\n".encode())
+        digest.update(Path(sys.modules[migration.__module__].__file__).read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _stored_key(url: str) -> dict[str, Any] | None:

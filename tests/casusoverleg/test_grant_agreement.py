@@ -30,6 +30,7 @@ from casusoverleg.models import Case, Participant
 from casusoverleg.querysets import VIEW_CASE
 from convenant.models import ConsultationType, CovenantParty
 from core.permissions import holders
+from core.querysets import bulk_writes_allowed
 from parties.choices import Capacity, PartyType, Role
 from parties.models import User
 from tests.factories.casusoverleg import InvitationFactory, MeetingFactory, PrivacyNoticeFactory
@@ -73,9 +74,11 @@ def _generate(world, seed: int) -> Generated:
     )
     CovenantPartyFactory(covenant=world.covenant, organisation=swv)
     # Youth care takes part once its accession form is in and the others were told (R-P-3).
-    CovenantParty.objects.filter(covenant=world.covenant).update(
-        signed_document="convenant/toetreding/formulier.pdf", accession_notified_at=timezone.now()
-    )
+    with bulk_writes_allowed("test arrangement"):
+        CovenantParty.objects.filter(covenant=world.covenant).update(
+            signed_document="convenant/toetreding/formulier.pdf",
+            accession_notified_at=timezone.now(),
+        )
     care = world.users["youth_care"].professional.organisation
     coordinators = []
     for _ in range(4):
@@ -110,7 +113,8 @@ def _generate(world, seed: int) -> Generated:
             target_group=TargetGroup.EDUCATION_AND_YOUTH_CARE,
         )
         # Prepared, with a meeting: invitations can be answered (as after invitations_send).
-        Case.objects.filter(pk=case.pk).update(status=CaseStatus.PREPARED)
+        with bulk_writes_allowed("test arrangement"):
+            Case.objects.filter(pk=case.pk).update(status=CaseStatus.PREPARED)
         MeetingFactory(case=case)
         PrivacyNoticeFactory(case=case, version=1)
         cases.append(case.pk)
@@ -224,7 +228,8 @@ def op_close(gen: Generated) -> tuple[str, int] | None:
     if case is None:
         return None
     closed_at = timezone.now() - timedelta(days=gen.rng.randint(0, 2 * DAYS))
-    Case.objects.filter(pk=case.pk).update(status=CaseStatus.CLOSED, closed_at=closed_at)
+    with bulk_writes_allowed("test arrangement"):
+        Case.objects.filter(pk=case.pk).update(status=CaseStatus.CLOSED, closed_at=closed_at)
     return ("expired" if services.case_access_expire() else "closed"), case.pk
 
 

@@ -19,6 +19,7 @@ from audit.models import AccessEvent
 from casusoverleg import services
 from casusoverleg.choices import CaseStatus, EntryKind, ParticipantKind
 from casusoverleg.models import ActionItem, Attendance, Case, MinutesEntry
+from core.querysets import bulk_writes_allowed
 from tests.factories.casusoverleg import (
     CaseFactory,
     MeetingFactory,
@@ -66,7 +67,8 @@ def _adopt(world, *, due_in_days: int = 10) -> None:
     minutes.adopted_at = timezone.now()
     minutes.family_due_on = timezone.localdate() + timedelta(days=due_in_days)
     minutes.save()
-    Case.objects.filter(pk=world.case.pk).update(status=CaseStatus.MINUTES_ADOPTED)
+    with bulk_writes_allowed("test arrangement"):
+        Case.objects.filter(pk=world.case.pk).update(status=CaseStatus.MINUTES_ADOPTED)
     world.case.refresh_from_db()
 
 

@@ -28,6 +28,7 @@ from casusoverleg.choices import (
 from casusoverleg.models import Case, Invitation
 from convenant.models import ConsultationType, CovenantParty
 from core.permissions import has_grant
+from core.querysets import bulk_writes_allowed
 from parties.choices import Capacity, Role
 from tests.factories.parties import (
     GuardianFactory,
@@ -464,7 +465,8 @@ def test_invitation_without_an_fg_contact_is_not_sent(world, opened, run):
     """R-12-1: the privacy notice names every party's FG; without one nothing is sent."""
     _prepared(world, opened)
     _schedule(opened)
-    CovenantParty.objects.filter(organisation=world.school).update(privacy_officer_email="")
+    with bulk_writes_allowed("test arrangement"):
+        CovenantParty.objects.filter(organisation=world.school).update(privacy_officer_email="")
     with pytest.raises(ValidationError) as error:
         run(services.invitations_send, actor=opened.coordinator, case=opened)
     assert world.school.name in str(error.value)

@@ -22,6 +22,7 @@ from casusoverleg.querysets import VIEW_CASE
 from convenant.choices import DataClass
 from convenant.models import DataCategory, LegalBasis
 from core.permissions import grant
+from core.querysets import bulk_writes_allowed
 from parties.choices import Capacity, PartyType, Role, Secrecy
 from parties.models import User
 from tests.factories.casusoverleg import ParticipantFactory, SharedItemFactory
@@ -274,10 +275,12 @@ def test_a_basis_not_yet_in_force_is_no_ground_to_receive(world):
     reader = _professional(world.municipality, Capacity.WAMS)
     _seat(world.case, reader, role="smw_wijkteam")
     wams = LegalBasis.objects.filter(code__in=["wams-ordinary", "wams-health"])
-    wams.update(enabled=True, in_force_from=timezone.localdate() + timedelta(days=30))
+    with bulk_writes_allowed("test arrangement"):
+        wams.update(enabled=True, in_force_from=timezone.localdate() + timedelta(days=30))
     assert not _reads(reader, world.shared["education"])
     assert not _reads(reader, world.shared["health"])
-    wams.update(in_force_from=timezone.localdate())
+    with bulk_writes_allowed("test arrangement"):
+        wams.update(in_force_from=timezone.localdate())
     assert _reads(reader, world.shared["education"])
     assert _reads(reader, world.shared["health"])
 

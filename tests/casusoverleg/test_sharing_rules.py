@@ -32,6 +32,7 @@ from consent.checks import ConsentAnswer
 from convenant.choices import DataClass
 from convenant.models import ConsultationType, DataCategory, LegalBasis
 from core.permissions import grant
+from core.querysets import bulk_writes_allowed
 from parties.choices import Capacity, PartyType, Role, Secrecy
 from tests.factories.casusoverleg import CaseFactory, ParticipantFactory, SharedItemFactory
 from tests.factories.convenant import CovenantPartyFactory
@@ -526,12 +527,14 @@ def test_a_reader_whose_basis_is_not_yet_in_force_has_no_ground(world, school):
     world.municipality.save()
     coordinator = _professional(world.municipality, Capacity.WAMS)
     seat = _seat(world.case, coordinator, role="smw_wijkteam")
-    LegalBasis.objects.filter(code__in=["wams-ordinary", "wams-health"]).update(
-        enabled=True, in_force_from=timezone.localdate() + timedelta(days=30)
-    )
+    with bulk_writes_allowed("test arrangement"):
+        LegalBasis.objects.filter(code__in=["wams-ordinary", "wams-health"]).update(
+            enabled=True, in_force_from=timezone.localdate() + timedelta(days=30)
+        )
     errors = _refused(_share, school, world.case, "C2", "school-ordinary", recipients=[seat])
     assert coordinator.get_full_name() in errors["recipients"][0]
-    LegalBasis.objects.filter(code__startswith="wams-").update(in_force_from=None)
+    with bulk_writes_allowed("test arrangement"):
+        LegalBasis.objects.filter(code__startswith="wams-").update(in_force_from=None)
     assert _share(school, world.case, "C2", "school-ordinary", recipients=[seat])
 
 
