@@ -9,7 +9,7 @@ PORT ?= 8000
 WORKERS ?= auto
 
 .PHONY: run test lint lock messages check-migrations clean bench bench-postgres bench-scale \
-	bench-scale-large bench-tools
+	bench-scale-large bench-audit bench-tools
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,18 +35,23 @@ test: $(STAMP)
 # BENCH_ARGS, e.g. "--requests 20 --pdf-runs 5", makes a quicker run.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/casusoverleg_bench
 
-# `make bench` also runs the need-to-know scale benchmark (issue 4) when the PostgreSQL server
-# answers; without one it says so and stops after the page benchmark.
+# `make bench` also runs the need-to-know scale benchmark (issue 4) and the access-log benchmark
+# (issue 5) when the PostgreSQL server answers; without one it says so and stops after the page
+# benchmark.
 # tools/bench.py rewrites docs/benchmarks.md with its own blocks only: a copy taken before lets
 # the scale benchmark carry its sections and hand-written findings over (--keep-from).
 bench: $(STAMP)
 	cp docs/benchmarks.md /tmp/casusoverleg-benchmarks-before.md
 	DATABASE_URL= $(PY) tools/bench.py $(BENCH_ARGS)
 	@if pg_isready -q -d "$(SCALE_SERVER_URL)/postgres" 2>/dev/null; then \
+		status=0; \
 		$(MAKE) --no-print-directory bench-scale \
-			SCALE_ARGS="$(SCALE_ARGS) --keep-from /tmp/casusoverleg-benchmarks-before.md"; \
+			SCALE_ARGS="$(SCALE_ARGS) --keep-from /tmp/casusoverleg-benchmarks-before.md" || status=1; \
+		$(MAKE) --no-print-directory bench-audit \
+			AUDIT_ARGS="$(AUDIT_ARGS) --keep-from /tmp/casusoverleg-benchmarks-before.md" || status=1; \
+		exit $$status; \
 	else \
-		echo "PostgreSQL at $(SCALE_SERVER_URL) does not answer: scale benchmark skipped (make bench-scale)."; \
+		echo "PostgreSQL at $(SCALE_SERVER_URL) does not answer: scale and access-log benchmarks skipped (make bench-scale, make bench-audit)."; \
 	fi
 
 bench-postgres: $(STAMP)
@@ -68,6 +73,16 @@ bench-scale: $(STAMP)
 bench-scale-large: $(STAMP)
 	@command -v wrk >/dev/null || echo "wrk is not installed: throughput is skipped (make bench-tools)."
 	$(PY) tools/scale_bench.py --scale large --database-url $(SCALE_SERVER_URL)/casusoverleg_scale_large $(SCALE_ARGS)
+
+# The access log at scale (issue 5, tools/audit_bench.py): fills casusoverleg_audit_bench with
+# tools/bench.py's world and 10,000,000 access events over two years (set-based SQL on two
+# connections, indexes built after the load; about 8 minutes on 2 cores, 8 GB), reuses it while
+# the scale, the generator and the migrations are unchanged, and measures (about 4 minutes) the
+# FG's search for one youth, the employee-month view, sealing and verifying a million events, and
+# the cost of logging (pages with and without the event write). AUDIT_ARGS, e.g. "--rebuild",
+# "--scale small" (a million events in casusoverleg_audit_bench_small) or "--requests 50".
+bench-audit: $(STAMP)
+	$(PY) tools/audit_bench.py --server-url $(SCALE_SERVER_URL) $(AUDIT_ARGS)
 
 bench-tools:
 	command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
