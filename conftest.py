@@ -62,13 +62,7 @@ class World:
         return [*names, born.isoformat(), born.strftime("%d-%m-%Y"), *shared]
 
 
-@pytest.fixture
-def reference_data(transactional_db: None) -> None:
-    """The model covenant's reference data, for tests that run in transactional mode.
-
-    A flush between transactional tests empties the tables the data migration filled; its
-    idempotent loader puts them back. Request it before `world`.
-    """
+def _load_reference_data() -> None:
     import importlib
 
     from django.apps import apps
@@ -80,6 +74,41 @@ def reference_data(transactional_db: None) -> None:
     with bulk_writes_allowed("reloading the model covenant's reference data after a flush"):
         for migration in ("0002_seed_model_covenant", "0003_legalbasis_consent_basis"):
             importlib.import_module(f"convenant.migrations.{migration}").load(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_after_a_flush(request: pytest.FixtureRequest) -> None:
+    """Put the model covenant back for a database test that runs after a transactional one.
+
+    A transactional test (browser, worker) ends with a flush that empties the tables the data
+    migrations filled. pytest-django runs those tests last, but pytest-xdist can still hand a
+    worker an ordinary database test afterwards; it then finds no reference data. Reloading
+    inside the test's own transaction costs nothing when the data is there.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    names = request.fixturenames
+    transactional = (
+        "transactional_db" in names
+        or "live_server" in names
+        or (marker is not None and bool(marker.kwargs.get("transaction")))
+    )
+    if transactional or (marker is None and "db" not in names):
+        return
+    request.getfixturevalue("db")
+    from convenant.models import ConsultationType
+
+    if not ConsultationType.objects.exists():
+        _load_reference_data()
+
+
+@pytest.fixture
+def reference_data(transactional_db: None) -> None:
+    """The model covenant's reference data, for tests that run in transactional mode.
+
+    A flush between transactional tests empties the tables the data migration filled; its
+    idempotent loader puts them back. Request it before `world`.
+    """
+    _load_reference_data()
 
 
 @pytest.fixture
