@@ -18,44 +18,16 @@ from audit.models import AccessEvent, EventReview
 from audit.services import record
 from audit.signal_queries import previous_month
 from parties.models import User
-from tests.e2e.walker import axe_violations, log_in
+from tests.e2e.walker import Walker, log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-OVERFLOW_JS = """() => {
-  const width = document.documentElement.clientWidth;
-  return [...document.querySelectorAll('body *')]
-    .filter(e => e.getBoundingClientRect().right > width + 1)
-    .slice(0, 5).map(e => e.tagName + '.' + e.className);
-}"""
 
-
-class Browser:
+class Browser(Walker):
     """The FG's browser: checks each page with axe and photographs it, wide and at 375 px."""
 
     def __init__(self, page, live_server, screenshot_dir) -> None:
-        self.page = page
-        self.base = live_server.url
-        self.dir = screenshot_dir
-        self.violations: dict[str, list[str]] = {}
-
-    def goto(self, path: str) -> None:
-        self.page.goto(f"{self.base}{path}")
-
-    def check(self, name: str) -> None:
-        found = axe_violations(self.page)
-        if found:
-            self.violations[name] = found
-        self.page.screenshot(path=self.dir / f"fg-{name}.png", full_page=True)
-        self.page.set_viewport_size({"width": 375, "height": 800})
-        overflow = self.page.evaluate("document.documentElement.scrollWidth")
-        assert overflow <= 375, (name, self.page.evaluate(OVERFLOW_JS))
-        # Narrow, the tables scroll sideways: their scroll areas must take keyboard focus too.
-        found = axe_violations(self.page)
-        if found:
-            self.violations[f"{name}-375"] = found
-        self.page.screenshot(path=self.dir / f"fg-{name}-375.png", full_page=True)
-        self.page.set_viewport_size({"width": 1280, "height": 900})
+        super().__init__(page, live_server, screenshot_dir, "fg", axe_narrow=True)
 
 
 def _history() -> None:

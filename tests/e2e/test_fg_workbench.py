@@ -14,49 +14,24 @@ import pytest
 
 from audit.models import AccessEvent
 from parties.models import User, Youth
-from tests.e2e.walker import axe_violations, log_in
+from tests.e2e.walker import Walker, log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-# The elements that stick out to the right, to name them when a page does not reflow.
-OVERFLOW_JS = """() => {
-  const width = document.documentElement.clientWidth;
-  return [...document.querySelectorAll('body *')]
-    .filter(e => e.getBoundingClientRect().right > width + 1)
-    .slice(0, 5).map(e => e.tagName + '.' + e.className);
-}"""
-
-
-class Workbench:
-    """Walks the FG's pages: axe, reflow at 375 px and a screenshot for each, by name."""
+class Workbench(Walker):
+    """Walks the FG's pages: axe, reflow at 375 px and a screenshot for each, by name; no page
+    may show the youth's name or birth date."""
 
     def __init__(self, page, live_server, screenshot_dir, youth: Youth) -> None:
-        self.page = page
-        self.base = live_server.url
-        self.dir = screenshot_dir
-        self.violations: dict[str, list[str]] = {}
+        super().__init__(
+            page,
+            live_server,
+            screenshot_dir,
+            "fg-workbench",
+            forbidden=(youth.family_name, youth.date_of_birth.strftime("%d-%m-%Y")),
+        )
         self.youth = youth
-
-    def check(self, name: str) -> None:
-        found = axe_violations(self.page)
-        if found:
-            self.violations[name] = found
-        self.page.screenshot(path=self.dir / f"fg-workbench-{name}.png", full_page=True)
-        body = self.page.content()
-        youth = self.youth
-        for text in (youth.family_name, youth.date_of_birth.strftime("%d-%m-%Y")):
-            assert text not in body, f"{name} shows the youth's name or birth date"
-        # Reflow (WCAG 1.4.10): the page never scrolls sideways; wide tables scroll in a region.
-        self.page.set_viewport_size({"width": 375, "height": 800})
-        width = self.page.evaluate("document.documentElement.scrollWidth")
-        wide = self.page.evaluate(OVERFLOW_JS)
-        self.page.screenshot(path=self.dir / f"fg-workbench-{name}-375.png", full_page=True)
-        self.page.set_viewport_size({"width": 1280, "height": 900})
-        assert width <= 375, f"{name} is {width} px wide at 375 px: {wide}"
-
-    def goto(self, path: str) -> None:
-        self.page.goto(f"{self.base}{path}")
 
 
 def test_fg_answers_who_looked_at_a_child_in_the_browser(page, live_server, demo, screenshot_dir):

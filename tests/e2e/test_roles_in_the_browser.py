@@ -13,6 +13,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from portal.management.commands.seed_demo import DEMO_PASSWORD
+from tests.e2e.walker import OVERFLOW_JS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -35,14 +36,6 @@ ROLES = {
 def _violations(page) -> list[str]:
     results = Axe().run(page, options=AXE_OPTIONS)
     return [f"{v['id']}: {v['help']} ({len(v['nodes'])}x)" for v in results.response["violations"]]
-
-
-OVERFLOW_JS = """() => {
-  const width = document.documentElement.clientWidth;
-  return [...document.querySelectorAll('body *')]
-    .filter(e => e.getBoundingClientRect().right > width + 1)
-    .slice(0, 5).map(e => e.tagName + '.' + e.className);
-}"""
 
 
 def _fits_375(page) -> None:

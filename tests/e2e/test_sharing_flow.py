@@ -9,51 +9,21 @@ import pytest
 
 from casusoverleg.models import Case, SharedItem
 from convenant.models import LegalBasis
-from tests.e2e.walker import axe_violations, log_in
+from tests.e2e.walker import Walker
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-OVERFLOW_JS = """() => {
-  const width = document.documentElement.clientWidth;
-  return [...document.querySelectorAll('body *')]
-    .filter(e => e.getBoundingClientRect().right > width + 1)
-    .slice(0, 5).map(e => e.tagName + '.' + e.className);
-}"""
 TEXT = "Lotte leest op niveau groep 4; zij krijgt twee keer per week extra leesles."
 HEALTH = "Lotte kan zich na de middagpauze moeilijk concentreren; ouders laten dit onderzoeken."
 WITHHELD = "Daan is in behandeling bij de jeugdarts voor slaapproblemen."
 CORRECTED = "Lotte leest op niveau groep 5; zij krijgt één keer per week extra leesles."
 
 
-class Browser:
+class Browser(Walker):
     """Logs in as a demo user, checks pages with axe and photographs them by name."""
 
     def __init__(self, page, live_server, screenshot_dir) -> None:
-        self.page = page
-        self.base = live_server.url
-        self.dir = screenshot_dir
-        self.violations: dict[str, list[str]] = {}
-
-    def login(self, username: str) -> None:
-        self.page.context.clear_cookies()
-        self.page.set_viewport_size({"width": 1280, "height": 900})
-        log_in(self.page, self.base, username)
-
-    def goto(self, path: str) -> None:
-        self.page.goto(f"{self.base}{path}")
-
-    def check(self, name: str) -> None:
-        """axe-core on the current page and a full-page screenshot, wide and at 375 px."""
-        found = axe_violations(self.page)
-        if found:
-            self.violations[name] = found
-        self.page.screenshot(path=self.dir / f"sharing-{name}.png", full_page=True)
-        self.page.set_viewport_size({"width": 375, "height": 800})
-        # Reflow (WCAG 1.4.10): nothing sticks out sideways at 375 px.
-        overflow = self.page.evaluate("document.documentElement.scrollWidth")
-        assert overflow <= 375, (name, self.page.evaluate(OVERFLOW_JS))
-        self.page.screenshot(path=self.dir / f"sharing-{name}-375.png", full_page=True)
-        self.page.set_viewport_size({"width": 1280, "height": 900})
+        super().__init__(page, live_server, screenshot_dir, "sharing")
 
     def submit(self, form: str) -> None:
         with self.page.expect_navigation():

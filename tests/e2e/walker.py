@@ -20,3 +20,67 @@ def axe_violations(page) -> list[str]:
     """axe-core's WCAG 2.1 A/AA violations on the current page, one line each."""
     results = Axe().run(page, options=AXE_OPTIONS)
     return [f"{v['id']}: {v['help']} ({len(v['nodes'])}x)" for v in results.response["violations"]]
+
+
+# The elements that stick out to the right, to name them when a page does not reflow.
+OVERFLOW_JS = """() => {
+  const width = document.documentElement.clientWidth;
+  return [...document.querySelectorAll('body *')]
+    .filter(e => e.getBoundingClientRect().right > width + 1)
+    .slice(0, 5).map(e => e.tagName + '.' + e.className);
+}"""
+
+
+class Walker:
+    """Walks pages as a demo user: axe-core, reflow at 375 px (WCAG 1.4.10) and a full-page
+    screenshot of each, wide and narrow, named `<prefix>-<name>[-375].png`.
+
+    `axe_narrow` runs axe at 375 px too (tables that scroll sideways must take keyboard focus);
+    `forbidden` are texts no checked page may show. Violations are collected, not raised, so a
+    test can report every page's at once.
+    """
+
+    def __init__(
+        self,
+        page,
+        live_server,
+        screenshot_dir,
+        prefix: str,
+        *,
+        axe_narrow: bool = False,
+        forbidden: tuple[str, ...] = (),
+    ) -> None:
+        self.page = page
+        self.base = live_server.url
+        self.dir = screenshot_dir
+        self.prefix = prefix
+        self.axe_narrow = axe_narrow
+        self.forbidden = forbidden
+        self.violations: dict[str, list[str]] = {}
+
+    def login(self, username: str) -> None:
+        self.page.context.clear_cookies()
+        self.page.set_viewport_size({"width": 1280, "height": 900})
+        log_in(self.page, self.base, username)
+
+    def goto(self, path: str) -> None:
+        self.page.goto(f"{self.base}{path}")
+
+    def check(self, name: str) -> None:
+        found = axe_violations(self.page)
+        if found:
+            self.violations[name] = found
+        self.page.screenshot(path=self.dir / f"{self.prefix}-{name}.png", full_page=True)
+        body = self.page.content()
+        for text in self.forbidden:
+            assert text not in body, f"{name} shows {text!r}"
+        self.page.set_viewport_size({"width": 375, "height": 800})
+        width = self.page.evaluate("document.documentElement.scrollWidth")
+        wide = self.page.evaluate(OVERFLOW_JS)
+        if self.axe_narrow:
+            found = axe_violations(self.page)
+            if found:
+                self.violations[f"{name}-375"] = found
+        self.page.screenshot(path=self.dir / f"{self.prefix}-{name}-375.png", full_page=True)
+        self.page.set_viewport_size({"width": 1280, "height": 900})
+        assert width <= 375, f"{name} is {width} px wide at 375 px: {wide}"
