@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -51,6 +52,11 @@ class World:
     shared: dict[str, SharedItem] = field(default_factory=dict)
     participants: dict[str, Participant] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
+    # The school asked the family's consent to share C2 with the municipality; the youth (14) and
+    # the parent with gezag gave it in the portal: valid, with two decisions and two receipts.
+    consent: Any = None
+    # The parent asked the school for inzage about `youth` (open, due in a month).
+    rights_request: Any = None
 
     def pii(self) -> list[str]:
         """Strings that identify `youth` or its parents, and what was shared about the youth; no
@@ -274,6 +280,9 @@ def world(db: None) -> World:
         accepted=True,
     )
     grant(users["other_case_professional"], "casusoverleg.view_case", other_case)
+    consent, rights_request = _world_consent_and_request(
+        case=case, guardian=guardian, users=users, municipality=municipality, school=school
+    )
     return World(
         covenant=covenant,
         school=school,
@@ -288,7 +297,51 @@ def world(db: None) -> World:
         shared=shared,
         participants=participants,
         users=users,
+        consent=consent,
+        rights_request=rights_request,
     )
+
+
+def _world_consent_and_request(
+    *, case: Case, guardian: Guardian, users: dict[str, User], municipality: Any, school: Any
+) -> tuple[Any, Any]:
+    """The world's consent (valid, through the services) and the parent's inzage request."""
+    from consent.age import Consenter
+    from consent.choices import ConsenterKind, DecisionKind, RequestKind
+    from consent.services import consent_decide, consent_request, rights_request_file
+    from convenant.models import DataCategory
+
+    today = date.today()  # noqa: DTZ011 - the same local date the services use in tests
+    consent = consent_request(
+        actor=users["case_coordinator"],
+        case=case,
+        categories=[DataCategory.objects.get(code="C2")],
+        recipients=[municipality],
+        valid_from=today,
+        valid_until=today.replace(year=today.year + 1),
+    )
+    consent_decide(
+        actor=users["youth"],
+        consent=consent,
+        consenter=Consenter(ConsenterKind.YOUTH),
+        kind=DecisionKind.GIVEN,
+    )
+    consent_decide(
+        actor=guardian.user,
+        consent=consent,
+        consenter=Consenter(ConsenterKind.PARENT, guardian.pk),
+        kind=DecisionKind.GIVEN,
+    )
+    consent.refresh_from_db()
+    (request,) = rights_request_file(
+        actor=guardian.user,
+        youth=case.youth,
+        case=case,
+        kind=RequestKind.ACCESS,
+        organisations=[school],
+        identity_method="portal",
+    )
+    return consent, request
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -60,6 +60,29 @@ class Action(models.TextChoices):
     AUDIT_EXPORTED = "audit.exported", _("Exported part of the access log")
     AUDIT_VERIFIED = "audit.verified", _("Verified the seals of the access log")
     AUDIT_EXPIRED = "audit.expired", _("Removed access events past their retention")
+    # Consent, the portal and rights requests (issue 6).
+    CONSENT_REQUESTED = "consent.requested", _("Asked for consent")
+    CONSENT_VIEWED = "consent.viewed", _("Viewed a consent")
+    CONSENT_GIVEN = "consent.given", _("Gave consent")
+    CONSENT_DECLINED = "consent.declined", _("Refused consent")
+    CONSENT_WITHDRAWN = "consent.withdrawn", _("Withdrew consent")
+    CONSENT_RECONFIRMED = "consent.reconfirmed", _("Confirmed consent at 16")
+    CONSENT_FLAGGED = "consent.flagged", _("Consent to be confirmed by the youth (16)")
+    CONSENT_EXPIRED = "consent.expired", _("Consent expired")
+    INCAPACITY_RECORDED = "incapacity.recorded", _("Recorded that a youth cannot judge")
+    INCAPACITY_ENDED = "incapacity.ended", _("Ended a judgement that a youth cannot judge")
+    PARENT_ACCESS_GIVEN = "parent_access.given", _("Allowed a parent to see")
+    PARENT_ACCESS_WITHDRAWN = "parent_access.withdrawn", _("No longer allowed a parent to see")
+    ADULTHOOD_APPLIED = "youth.adult", _("Youth turned 18: parents no longer see by default")
+    REQUEST_FILED = "request.filed", _("Filed a rights request")
+    REQUEST_VIEWED = "request.viewed", _("Viewed a rights request")
+    REQUEST_LISTED = "request.listed", _("Listed rights requests")
+    REQUEST_UPDATED = "request.updated", _("Handled a rights request")
+    REQUEST_CLOSED = "request.closed", _("Answered a rights request")
+    REQUEST_REMINDED = "request.reminded", _("Sent a rights request reminder")
+    ACCOUNT_INVITED = "account.invited", _("Invited a parent or youth to the portal")
+    ACCOUNT_ACTIVATED = "account.activated", _("Activated a portal account")
+    SECOND_FACTOR_FAILED = "auth.second_factor_failed", _("Wrong second-factor code")
 
 
 class Outcome(models.TextChoices):
@@ -143,6 +166,28 @@ ACTION_KIND: dict[str, str] = {
     Action.AUDIT_EXPORTED: ActionKind.EXPORT,
     Action.AUDIT_VERIFIED: ActionKind.VIEW,
     Action.AUDIT_EXPIRED: ActionKind.DELETE,
+    Action.CONSENT_REQUESTED: ActionKind.CREATE,
+    Action.CONSENT_VIEWED: ActionKind.VIEW,
+    Action.CONSENT_GIVEN: ActionKind.UPDATE,
+    Action.CONSENT_DECLINED: ActionKind.UPDATE,
+    Action.CONSENT_WITHDRAWN: ActionKind.UPDATE,
+    Action.CONSENT_RECONFIRMED: ActionKind.UPDATE,
+    Action.CONSENT_FLAGGED: ActionKind.UPDATE,
+    Action.CONSENT_EXPIRED: ActionKind.UPDATE,
+    Action.INCAPACITY_RECORDED: ActionKind.CREATE,
+    Action.INCAPACITY_ENDED: ActionKind.UPDATE,
+    Action.PARENT_ACCESS_GIVEN: ActionKind.CREATE,
+    Action.PARENT_ACCESS_WITHDRAWN: ActionKind.UPDATE,
+    Action.ADULTHOOD_APPLIED: ActionKind.UPDATE,
+    Action.REQUEST_FILED: ActionKind.CREATE,
+    Action.REQUEST_VIEWED: ActionKind.VIEW,
+    Action.REQUEST_LISTED: ActionKind.LIST,
+    Action.REQUEST_UPDATED: ActionKind.UPDATE,
+    Action.REQUEST_CLOSED: ActionKind.UPDATE,
+    Action.REQUEST_REMINDED: ActionKind.CREATE,
+    Action.ACCOUNT_INVITED: ActionKind.CREATE,
+    Action.ACCOUNT_ACTIVATED: ActionKind.UPDATE,
+    Action.SECOND_FACTOR_FAILED: ActionKind.LOGIN_FAILED,
 }
 
 # NEN 7513 / DICOM EventActionCode: Create, Read, Update, Delete, Execute.

@@ -121,6 +121,12 @@ class Case(PublicIdModel, TimeStampedModel):
         blank=True,
         help_text=_("Set when the participants' grants expired after closing (invariant 1)."),
     )
+    adulthood_applied_at = models.DateTimeField(
+        _("youth's 18th birthday applied at"),
+        null=True,
+        blank=True,
+        help_text=_("Parents stop seeing the case by default; the procesregisseur was told."),
+    )
 
     objects = CaseQuerySet.as_manager()
 
@@ -599,6 +605,15 @@ class SharedItem(PublicIdModel, TimeStampedModel):
         default=False,
         help_text=_("Read by others only while a consent covers them (SPEC R-6-2)."),
     )
+    consent = models.ForeignKey(
+        "consent.Consent",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="shared_items",
+        verbose_name=_("consent"),
+        help_text=_("The consent it was shared on; withdrawn, it hides the item at once."),
+    )
     audience_all = models.BooleanField(_("for every participant"), default=True)
     recipients = models.ManyToManyField(
         Participant, blank=True, related_name="shared_items", verbose_name=_("only for")
@@ -623,6 +638,11 @@ class SharedItem(PublicIdModel, TimeStampedModel):
         ordering = ["created_at"]
         indexes = [models.Index(fields=["case", "created_at"])]
         constraints = [
+            models.CheckConstraint(
+                name="shareditem_consent_flag_matches",
+                condition=models.Q(shared_on_consent=False, consent__isnull=True)
+                | models.Q(shared_on_consent=True, consent__isnull=False),
+            ),
             models.CheckConstraint(
                 name="shareditem_withheld_has_reason",
                 condition=models.Q(withheld_at__isnull=True) | ~models.Q(withheld_reason=""),

@@ -19,6 +19,7 @@ SUBJECTS = {
     "minutes_shared": lambda: _("Minutes are ready for you in Casusoverleg"),
     "action_due": lambda: _("Reminder: an action of yours falls due soon"),
     "item_changed": lambda: _("Shared data in a Casusoverleg was corrected or withdrawn"),
+    "youth_adult": lambda: _("A youth in your Casusoverleg has turned 18"),
 }
 
 

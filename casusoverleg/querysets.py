@@ -161,21 +161,26 @@ class SharedItemQuerySet(AuditedQuerySet):
         - by anyone else only when all of these hold:
           - it is not withheld ("niet verstrekken", R-6-3);
           - it is for every participant, or `user` is an active recipient (narrowed audience);
-          - it was not shared on consent: consent-based items wait for the consent records,
-            which decide per recipient (R-6-2, issue 6); until then no one else reads them;
+          - if it was shared on consent, that consent is in force today (not withdrawn, refused
+            or expired: a withdrawal hides the item at once, invariant 7) and names the reader's
+            organisation (R-6-2); health data on a consent that waits for the youth's
+            confirmation at 16 only for readers who were at the table before (R-AGE-4);
           - the case's participants' access has not expired (then the procesregisseur keeps
             only their own party's items);
-          - the reader's party and capacity have a legal basis, other than consent, to receive
-            data of the item's class (R-4-2 receiving side, R-4-4, R-T-3: leerplicht and RMC
-            receive health data only on consent);
+          - for an item not shared on consent: the reader's party and capacity have a legal
+            basis, other than consent, to receive data of the item's class (R-4-2 receiving
+            side, R-4-4, R-T-3: leerplicht and RMC receive health data only on consent); for an
+            item shared on consent, that consent is the reader's ground;
           - special (health) data only for readers bound by secrecy (R-6-1), also of the owner.
         Parents and youths read shared items in the portal (issue 6): none here. The FG and the
         beheerder hold no grants, so see no case and no item.
         """
+        from consent.choices import ConsentStatus
+        from consent.models import Consent
         from convenant.choices import DataClass
         from convenant.models import LegalBasis
 
-        from .models import Case, SharedItem
+        from .models import Case, Participant, SharedItem
 
         if not (user.is_authenticated and user.is_active) or getattr(user, "is_citizen", False):
             return self.none()
@@ -197,18 +202,48 @@ class SharedItemQuerySet(AuditedQuerySet):
             capacity=professional.capacity,
             data_class=models.OuterRef("data_class"),
         ).exclude(in_force_from__gt=timezone.localdate())
+        today = timezone.localdate()
+        consent_in_force = Consent.objects.in_force(today).filter(
+            pk=models.OuterRef("consent_id"), recipients=professional.organisation_id
+        )
+        # Seated before the consent had to be confirmed: an existing reader, not a new one.
+        seated_before_flag = Participant.objects.filter(
+            case_id=models.OuterRef("case_id"),
+            user=user,
+            left_at__isnull=True,
+            created_at__lt=models.OuterRef("consent__reconfirm_required_since"),
+        )
+        new_reader_waits = (
+            Q(data_class=DataClass.SPECIAL_HEALTH)
+            & Q(consent__status=ConsentStatus.RECONFIRM)
+            & ~Q(case__coordinator=user)
+            & ~Q(models.Exists(seated_before_flag))
+        )
         received = (
             # Not marked "niet verstrekken" (R-6-3).
             Q(withheld_at__isnull=True)
             # For everyone at the table, or for this reader among the chosen few.
             & (Q(audience_all=True) | Q(models.Exists(addressed_to_user)))
-            # Consent-based items are read only under a consent covering the reader (R-6-2).
-            & Q(shared_on_consent=False)
             # Once the participants' access expired, the procesregisseur keeps the record of
             # their own party only, not the other parties' disclosures (R-2-1, R-2-3).
             & Q(case__access_expired_at__isnull=True)
-            # A receiving basis for the item's class; aggregated data needs none (R-4-2).
-            & (Q(data_class=DataClass.ANONYMOUS) | Q(models.Exists(may_receive_class)))
+            & (
+                # Without consent: a receiving basis for the item's class; aggregated data
+                # needs none (R-4-2).
+                (
+                    Q(shared_on_consent=False)
+                    & (Q(data_class=DataClass.ANONYMOUS) | Q(models.Exists(may_receive_class)))
+                )
+                # On consent: the consent is the ground. It must be in force and name the
+                # reader's organisation (R-6-2, invariant 7: withdrawn, it hides the item at
+                # once), and health data is not for new readers while the youth has to confirm
+                # the consent at 16 (R-AGE-4).
+                | (
+                    Q(shared_on_consent=True)
+                    & Q(models.Exists(consent_in_force))
+                    & ~new_reader_waits
+                )
+            )
         )
         # The owner party's people in the capacity it was shared in (a municipality acts in
         # several, each on its own basis: SPEC §4, R-P-4).

@@ -1619,6 +1619,7 @@ def shared_item_add(
         author=actor,
         legal_basis=legal_basis,
         shared_on_consent=check.consent_id is not None,
+        consent_id=check.consent_id,
         audience_all=audience_all,
         withheld_at=now if withhold else None,
         withheld_by=actor if withhold else None,
@@ -1694,8 +1695,22 @@ def shared_item_rectify(
     item.text = text.strip()
     item.audience_all = audience_all
     item.rectified_at = timezone.now()
+    if not item.is_withheld:
+        # New readers may need (another) consent, or none any more (R-6-2).
+        item.shared_on_consent = check.consent_id is not None
+        item.consent_id = check.consent_id
     item.full_clean()
-    item.save(update_fields=["kind", "text", "audience_all", "rectified_at", "updated_at"])
+    item.save(
+        update_fields=[
+            "kind",
+            "text",
+            "audience_all",
+            "rectified_at",
+            "shared_on_consent",
+            "consent",
+            "updated_at",
+        ]
+    )
     item.recipients.set([] if audience_all else recipients)
     _case_event(
         actor,
@@ -1784,12 +1799,14 @@ def shared_item_release(*, actor: User, item: SharedItem) -> SharedItem:
     item.withheld_by = None
     item.withheld_reason = ""
     item.shared_on_consent = check.consent_id is not None
+    item.consent_id = check.consent_id
     item.save(
         update_fields=[
             "withheld_at",
             "withheld_by",
             "withheld_reason",
             "shared_on_consent",
+            "consent",
             "updated_at",
         ]
     )
@@ -1802,3 +1819,82 @@ def shared_item_release(*, actor: User, item: SharedItem) -> SharedItem:
         reason=item.category.code,
     )
     return item
+
+
+# --- Consent and birthdays (issue 6) ------------------------------------------------------------
+
+
+@transaction.atomic
+def consent_withdraw(
+    *,
+    actor: User,
+    consent: Any,
+    consenter: Any,
+    method: str = "portal",
+    signed_form: Any = None,
+    signed_on: date | None = None,
+    reason: str = "",
+) -> Any:
+    """Withdraw a consent and tell the readers of what was shared on it (DESIGN invariant 7).
+
+    The consent ends in this transaction; its items disappear from every recipient's view at
+    once because the read rule asks whether their consent is in force. The items stay with
+    their owner. The minutes PDFs that showed them are deleted, and each reader gets an e-mail
+    with a link and no content (R-6-2, AVG art. 7(3)). Raises as `consent_decide`.
+    """
+    from consent.choices import DecisionKind
+    from consent.services import consent_decide
+
+    case = _locked(consent.case)
+    items = list(SharedItem.objects.filter(consent=consent).select_related("case"))
+    readers = [user for item in items for user in _item_readers(item)]
+    decision = consent_decide(
+        actor=actor,
+        consent=consent,
+        consenter=consenter,
+        kind=DecisionKind.WITHDRAWN,
+        method=method,
+        signed_form=signed_form,
+        signed_on=signed_on,
+        reason=reason,
+    )
+    if items:
+        _minutes_pdfs_outdated(case)
+        _notify_readers(readers=readers, actor=actor, case=case)
+    return decision
+
+
+def family_calendar_apply(*, today: date | None = None) -> dict[str, int]:
+    """Beat job: apply birthdays and end dates (SPEC R-AGE-4, R-AGE-6). Idempotent.
+
+    Consents are flagged at 16 and expire past their end (`consent.services`). At 18 the parents
+    lose default visibility of the case data, which the portal's read rules apply from that
+    day; here each open case of a youth who turned 18 is marked once and its procesregisseur
+    told (a link, no content).
+    """
+    from consent.services import consents_apply_calendar
+
+    from .tasks import notify_task
+
+    today = today or timezone.localdate()
+    counts = consents_apply_calendar(today=today)
+    adult = settings.AGE_THRESHOLDS["adult"]
+    born_before = _add_months(today, -12 * adult)
+    counts["adult"] = 0
+    for pk in (
+        Case.objects.open()
+        .filter(adulthood_applied_at__isnull=True, youth__date_of_birth__lte=born_before)
+        .values_list("pk", flat=True)
+    ):
+        with transaction.atomic():
+            case = _locked(Case(pk=pk))
+            if case.adulthood_applied_at is not None:
+                continue
+            case.adulthood_applied_at = timezone.now()
+            case.save(update_fields=["adulthood_applied_at", "updated_at"])
+            _case_event(None, Action.ADULTHOOD_APPLIED, case)
+            notify_task.delay_on_commit(
+                user_id=case.coordinator_id, kind="youth_adult", case_id=case.pk
+            )
+            counts["adult"] += 1
+    return counts

@@ -89,3 +89,11 @@ def case_access_expire_task() -> int:
     from .services import case_access_expire
 
     return case_access_expire()
+
+
+@shared_task
+def family_calendar_task() -> dict[str, int]:
+    """Beat job: birthdays (16, 18) and consents past their end date (idempotent)."""
+    from .services import family_calendar_apply
+
+    return family_calendar_apply()

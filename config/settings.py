@@ -226,6 +226,8 @@ AGE_THRESHOLDS = {
     "decides_alone": 16,  # consents alone; may object to the parents' presence (Q3)
     "adult": 18,  # parents only as guests with the youth's consent
 }
+# The largest signed consent form a professional can upload (a scan of a few pages).
+CONSENT_FORM_MAX_BYTES = env.int("CONSENT_FORM_MAX_BYTES", default=10 * 1024 * 1024)
 # Working days within which adopted minutes reach parents and youth (SPEC R-12-3, default 10).
 MINUTES_FAMILY_WORKING_DAYS = env.int("MINUTES_FAMILY_WORKING_DAYS", default=10)
 # Days before an action's due date that its owner gets a reminder (issue 3 item 9).
@@ -275,6 +277,17 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "casusoverleg.tasks.case_access_expire_task",
         "schedule": crontab(hour=2, minute=15),
     },
+    # Every night: birthdays (16: consents to confirm; 18: parents stop seeing by default) and
+    # consents past their end date (idempotent).
+    "family-calendar": {
+        "task": "casusoverleg.tasks.family_calendar_task",
+        "schedule": crontab(hour=1, minute=30),
+    },
+    # Every morning: remind the handlers of rights requests 7 days and 1 day before the deadline.
+    "rights-request-reminders": {
+        "task": "consent.tasks.rights_requests_remind_task",
+        "schedule": crontab(hour=7, minute=15),
+    },
 }
 
 # django-guardian: direct foreign-key permission tables; no anonymous user object.
@@ -315,6 +328,11 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     # The content stays out of the diffs: a deleted item must not live on in its history
     # (SPEC R-9-3); the access log records that it changed, and who changed it.
     {"model": "casusoverleg.SharedItem", "exclude_fields": ["text"], "m2m_fields": ["recipients"]},
+    {"model": "consent.Consent", "m2m_fields": ["categories", "recipients"]},
+    "consent.IncapacityJudgement",
+    "consent.ParentAccess",
+    # The free text of a request may name third parties; the row history keeps the rest.
+    {"model": "consent.RightsRequest", "exclude_fields": ["description", "answer"]},
 )
 # The proxy header is not trusted by auditlog; the access log takes the address (see AUDIT_*).
 AUDITLOG_DISABLE_REMOTE_ADDR = True

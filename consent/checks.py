@@ -3,12 +3,13 @@
 A share needs consent when the providing party's basis is consent, when the source has
 professional secrecy (youth care, BIG-registered) or when it is treatment information; a
 recipient whose party has no statutory ground to receive a data class needs one too. The
-casusoverleg services ask `covering_consent` and nothing else, so the consent records can be
-built (issue 6: who consented under the age rules, scope, withdrawal, receipts) without
-touching the sharing rules.
+casusoverleg services ask `covering_consent` and nothing else.
 
-Until those records exist this module keeps no consent, so no question finds one: every share
-that needs consent is refused with a clear message, never silently allowed.
+A consent covers a share when it is in force (given by every required person under the age
+rules, not withdrawn, refused or expired, within its period), was asked by the sharing
+organisation in this case for the case's purpose, names the category, names every reader's
+organisation, and, for health data, explicitly includes health data and is not waiting for the
+youth's confirmation at 16 (R-AGE-4).
 """
 
 from dataclasses import dataclass
@@ -47,12 +48,51 @@ class ConsentAnswer:
 
 
 def covering_consent(question: ConsentQuestion) -> ConsentAnswer:
-    """The valid consent covering `question` (given by every required person, not withdrawn,
-    within its period, naming the source, category and every recipient), if any.
+    """The valid consent covering `question`, if any, else the reason none does.
 
-    No consent records are kept yet (they come with issue 6), so none covers any question.
+    Of several covering consents the one that runs longest is chosen, so that the item stays
+    readable for as long as the family allowed.
     """
+    from convenant.choices import DataClass
+    from parties.models import Professional
+
+    from .choices import ConsentStatus
+    from .models import Consent
+
+    candidates = Consent.objects.in_force(question.on).filter(
+        case_id=question.case_id,
+        source_organisation_id=question.source_organisation_id,
+        purpose_id=question.purpose_id,
+        categories=question.category_id,
+    )
+    if question.data_class == DataClass.SPECIAL_HEALTH:
+        candidates = candidates.filter(covers_special=True, status=ConsentStatus.VALID)
+    candidates = list(candidates.order_by("-valid_until", "-pk").prefetch_related("recipients"))
+    if not candidates:
+        return ConsentAnswer(
+            consent_id=None,
+            reason=str(
+                _(
+                    "No valid consent of the family covers this kind of data from your "
+                    "organisation in this case. Ask for consent on the case page."
+                )
+            ),
+        )
+    reader_organisations = set(
+        Professional.objects.filter(user_id__in=question.recipient_user_ids).values_list(
+            "organisation_id", flat=True
+        )
+    )
+    for consent in candidates:
+        allowed = {organisation.pk for organisation in consent.recipients.all()}
+        if reader_organisations <= allowed:
+            return ConsentAnswer(consent_id=consent.pk)
     return ConsentAnswer(
         consent_id=None,
-        reason=str(_("No consent has been recorded in Casusoverleg yet.")),
+        reason=str(
+            _(
+                "The consent does not name every organisation that would read this. Choose "
+                "only readers of the organisations the consent names."
+            )
+        ),
     )

@@ -67,6 +67,8 @@ class GuardianRelation(models.TextChoices):
 
     PARENT = "parent", _("Parent")
     LEGAL_GUARDIAN = "voogd", _("Legal guardian (voogd)")
+    # From 18, for a youth judged not able to assess their own interests (SPEC §6, R-AGE-1).
+    CURATOR = "curator", _("Curator or mentor")
     OTHER = "other", _("Other")
 
 

@@ -29,6 +29,14 @@ class Region(PublicIdModel, TimeStampedModel):
     """An OOGO region: the municipalities and samenwerkingsverbanden that share one covenant."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
+    require_both_parents = models.BooleanField(
+        _("both parents with joint authority must consent"),
+        default=True,
+        help_text=_(
+            "On: where consent is the basis, each parent with gezag of a minor must consent. "
+            "Off: one of them suffices (SPEC §10, Q4)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("region")

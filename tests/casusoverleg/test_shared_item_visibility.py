@@ -19,6 +19,7 @@ from casusoverleg import selectors, services, sharing
 from casusoverleg.choices import EntryKind, Response
 from casusoverleg.models import Case, SharedItem
 from casusoverleg.querysets import VIEW_CASE
+from consent.choices import ConsentStatus
 from convenant.choices import DataClass
 from convenant.models import DataCategory, LegalBasis
 from core.permissions import grant
@@ -26,6 +27,7 @@ from core.querysets import bulk_writes_allowed
 from parties.choices import Capacity, PartyType, Role, Secrecy
 from parties.models import User
 from tests.factories.casusoverleg import ParticipantFactory, SharedItemFactory
+from tests.factories.consent import ConsentFactory
 from tests.factories.convenant import CovenantPartyFactory
 from tests.factories.parties import OrganisationFactory, ProfessionalFactory, UserFactory
 
@@ -226,18 +228,41 @@ def test_a_withheld_item_is_read_by_its_owner_party_only(world, care):
     assert _readers(item) == {care.pk, colleague.pk}
 
 
-def test_an_item_shared_on_consent_waits_for_the_consent_records(world, care):
-    """R-6-2: until consent records decide per reader, an item shared on consent is read by
-    nobody outside its owner party, even narrowed to a reader with a ground."""
+def test_an_item_shared_on_consent_is_read_only_under_that_consent(world, care):
+    """R-6-2, invariant 7: an item shared on consent is read outside its owner party only while
+    its consent is in force and names the reader's organisation: pending, withdrawn, expired or
+    not naming the school, nobody at the school reads it; valid, the school's recipient does."""
+    consent = ConsentFactory(
+        case=world.case,
+        agreed_with=care,
+        covers_special=True,
+        categories=[_category("C7")],
+        recipients=[world.school],
+    )
     item = SharedItemFactory(
         case=world.case,
         author=care,
         category=_category("C7"),
         legal_basis=_basis("jeugdhulp-health"),
         shared_on_consent=True,
+        consent=consent,
         audience_all=False,
     )
     item.recipients.set([world.participants["involved_professional"]])
+    assert _readers(item) == {care.pk}  # pending
+    consent.status = ConsentStatus.VALID
+    consent.save()
+    reader = world.users["involved_professional"].pk
+    assert _readers(item) == {care.pk, reader}
+    consent.recipients.set([world.municipality])
+    assert _readers(item) == {care.pk}  # the consent does not name the school
+    consent.recipients.set([world.school])
+    consent.valid_until = consent.valid_from = timezone.localdate() - timedelta(days=1)
+    consent.save()
+    assert _readers(item) == {care.pk}  # its period has passed
+    consent.valid_until = timezone.localdate()
+    consent.status = ConsentStatus.WITHDRAWN
+    consent.save()
     assert _readers(item) == {care.pk}
 
 

@@ -28,13 +28,14 @@ from casusoverleg.choices import CaseStatus, EntryKind, Response
 from casusoverleg.models import SharedItem
 from casusoverleg.notifications import SUBJECTS
 from casusoverleg.querysets import VIEW_CASE
-from consent.checks import ConsentAnswer
+from consent.checks import ConsentAnswer, covering_consent
 from convenant.choices import DataClass
 from convenant.models import ConsultationType, DataCategory, LegalBasis
 from core.permissions import grant
 from core.querysets import bulk_writes_allowed
 from parties.choices import Capacity, PartyType, Role, Secrecy
 from tests.factories.casusoverleg import CaseFactory, ParticipantFactory, SharedItemFactory
+from tests.factories.consent import ConsentFactory
 from tests.factories.convenant import CovenantPartyFactory
 from tests.factories.parties import OrganisationFactory, ProfessionalFactory, UserFactory
 
@@ -393,7 +394,7 @@ def test_youth_care_cannot_share_anything_without_consent(world, care):
             if any("needs the consent" in m for m in messages):
                 refused_on_consent.add(category.code)
                 assert "you have professional secrecy" in messages[0]
-                assert "No consent has been recorded in Casusoverleg yet." in messages[0]
+                assert "No valid consent of the family covers" in messages[0]
     assert refused_on_consent == {c.code for c in categories}
     assert not SharedItem.objects.filter(author=care).exists()
 
@@ -427,25 +428,39 @@ def test_treatment_information_never_comes_from_a_school(world, school, care, mo
     assert "C7" in {c.code for c in sharing.category_choices(case=world.case, author=care)}
 
 
+def _given_consent(world, care, codes, recipients, *, special=True):
+    """A valid consent of the family for youth care's `codes`, naming `recipients`."""
+    return ConsentFactory(
+        case=world.case,
+        agreed_with=care,
+        given=True,
+        covers_special=special,
+        categories=[_category(code) for code in codes],
+        recipients=recipients,
+    )
+
+
 def test_with_a_covering_consent_youth_care_shares_on_that_consent(world, care, monkeypatch):
     """R-6-2: the share asks `consent.checks.covering_consent` who would read it; with a consent
-    the item is stored as shared on consent, and the log names the basis and the consent. Until
-    consent records decide per reader, nobody outside youth care reads it."""
+    the item is stored as shared on that consent, the log names the basis and the consent, and
+    the readers are the ones of the organisations the consent names (here: the school)."""
     colleague = _professional(
         care.professional.organisation, Capacity.YOUTH_CARE, Secrecy.PROFESSIONAL_SECRECY
     )
     _seat(world.case, colleague, role="wijkteam_jeugdhulp")
     errors = _refused(_share, care, world.case, "C7", "jeugdhulp-health")
     assert "it is treatment information" in errors["legal_basis"][0]
+    consent = _given_consent(world, care, ["C7"], [world.school])
     questions = []
 
-    def consent(question):
+    def asked(question):
         questions.append(question)
-        return ConsentAnswer(consent_id=4711)
+        return covering_consent(question)
 
-    monkeypatch.setattr(sharing, "covering_consent", consent)
+    monkeypatch.setattr(sharing, "covering_consent", asked)
     item = _share(care, world.case, "C7", "jeugdhulp-health")
     assert item.shared_on_consent
+    assert item.consent == consent
     assert item.data_class == DataClass.SPECIAL_HEALTH
     (question,) = questions
     assert question.case_id == world.case.pk
@@ -455,11 +470,28 @@ def test_with_a_covering_consent_youth_care_shares_on_that_consent(world, care, 
     assert question.purpose_id == world.case.purpose_id
     assert question.on == timezone.localdate()
     # Everyone at the table outside youth care: the procesregisseur and the school professional.
-    expected = {world.users["case_coordinator"].pk, world.users["involved_professional"].pk}
-    assert set(question.recipient_user_ids) == expected
+    school_readers = {world.users["case_coordinator"].pk, world.users["involved_professional"].pk}
+    assert set(question.recipient_user_ids) == school_readers
     event = AccessEvent.objects.get(action="share.added")
-    assert event.legal_basis == "jeugdhulp-health; consent 4711"
-    assert _readers(item) == {care.pk, colleague.pk}
+    assert event.legal_basis == f"jeugdhulp-health; consent {consent.pk}"
+    assert _readers(item) == {care.pk, colleague.pk} | school_readers
+
+
+def test_a_consent_that_does_not_name_a_reader_covers_nothing(world, care):
+    """R-6-2 (a): a consent for the school only does not cover a share that leerplicht would read;
+    the message says the consent does not name every organisation that would read it."""
+    _accept(world, "invited_professional")  # leerplicht (the municipality) at the table
+    _given_consent(world, care, ["C7"], [world.school])
+    errors = _refused(_share, care, world.case, "C7", "jeugdhulp-health")
+    assert "does not name every organisation" in errors["legal_basis"][0]
+    assert not SharedItem.objects.filter(author=care).exists()
+
+
+def test_health_data_needs_a_consent_that_says_so(world, care):
+    """R-6-2, AVG art. 9(2)(a): a consent without explicit health data covers no health item."""
+    _given_consent(world, care, ["C7"], [world.school], special=False)
+    errors = _refused(_share, care, world.case, "C7", "jeugdhulp-health")
+    assert "No valid consent of the family covers" in errors["legal_basis"][0]
 
 
 # --- 4. The receiving side (R-4-2, R-4-4, R-T-3, R-6-1) -------------------------------------
@@ -631,7 +663,7 @@ def test_only_professional_secrecy_marks_an_item_as_not_provided(
     assert errors == {"__all__": ["This item is already marked as not provided."]}
 
 
-def test_releasing_a_withheld_item_runs_every_check_again(world, care, monkeypatch):
+def test_releasing_a_withheld_item_runs_every_check_again(world, care):
     """R-6-3, R-6-2: lifting "niet verstrekken" provides the item only as a new share would be:
     refused for youth care without consent (it stays withheld); accepted on a consent."""
     item = _share(care, world.case, "C4", "jeugdhulp-health", withhold_reason="Goed hulpverlener")
@@ -641,15 +673,19 @@ def test_releasing_a_withheld_item_runs_every_check_again(world, care, monkeypat
     assert "needs the consent" in errors["legal_basis"][0]
     item.refresh_from_db()
     assert item.is_withheld
-    monkeypatch.setattr(sharing, "covering_consent", lambda question: ConsentAnswer(consent_id=7))
+    consent = _given_consent(world, care, ["C4"], [world.school])
     services.shared_item_release(actor=care, item=item)
     item.refresh_from_db()
     assert not item.is_withheld
-    assert item.shared_on_consent
+    assert item.consent == consent
     event = AccessEvent.objects.get(action="share.released")
-    assert event.legal_basis == "jeugdhulp-health; consent 7"
-    # On consent, still no one outside youth care reads it until consent records decide.
-    assert _readers(item) == {care.pk}
+    assert event.legal_basis == f"jeugdhulp-health; consent {consent.pk}"
+    # On that consent the school's people at the table read it (R-6-2).
+    assert _readers(item) == {
+        care.pk,
+        world.users["case_coordinator"].pk,
+        world.users["involved_professional"].pk,
+    }
 
 
 # --- 6. Rectifying and deleting (R-8-2, R-2-1, R-10-3, R-9-3) --------------------------------

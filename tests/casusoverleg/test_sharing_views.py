@@ -26,7 +26,6 @@ from casusoverleg.forms.minutes import MinutesEntryForm
 from casusoverleg.models import SharedItem
 from casusoverleg.permissions import ItemAction, can_item
 from casusoverleg.views.sharing import item_rows
-from consent.checks import ConsentAnswer
 from convenant.models import DataCategory, LegalBasis
 from core.forms import BSN_WARNING
 from core.minimisation import MINIMISATION_HINT
@@ -38,6 +37,7 @@ from tests.factories.casusoverleg import (
     ParticipantFactory,
     SharedItemFactory,
 )
+from tests.factories.consent import ConsentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -660,12 +660,17 @@ def test_release_without_consent_is_refused_and_keeps_the_item_withheld(world):
     assert item.is_withheld
 
 
-def test_release_with_consent_provides_the_item_again(world, monkeypatch):
-    """R-6-3: with a covering consent the item is provided again (on consent)."""
-    monkeypatch.setattr(
-        "casusoverleg.sharing.covering_consent", lambda question: ConsentAnswer(consent_id=7)
-    )
+def test_release_with_consent_provides_the_item_again(world):
+    """R-6-3, R-6-2: with a covering consent the item is provided again (on that consent)."""
     _seat(world, "youth_care")
+    ConsentFactory(
+        case=world.case,
+        agreed_with=world.users["youth_care"],
+        given=True,
+        covers_special=True,
+        categories=[DataCategory.objects.get(code="C6")],
+        recipients=[world.school],
+    )
     item = _care_item(
         world,
         withheld_at=timezone.now(),
