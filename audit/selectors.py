@@ -419,7 +419,9 @@ def _guardian_may_see(youth: Youth) -> bool:
     return age < settings.AGE_THRESHOLDS["decides_alone"]
 
 
-def who_looked(*, actor: User, youth: Youth, limit: int = 500) -> list[dict[str, Any]]:
+def who_looked(
+    *, actor: User, youth: Youth, limit: int = 500, parent_allowed: bool | None = None
+) -> list[dict[str, Any]]:
     """For one youth: which organisation, in which role, looked at their data, when and why.
 
     Newest first, at most `limit` rows. Only allowed reads (view, list, search, export, print,
@@ -428,7 +430,9 @@ def who_looked(*, actor: User, youth: Youth, limit: int = 500) -> list[dict[str,
     The youth's own account sees every such event about them. A parent with authority sees
     only the events of the cases they may see themselves (the case's family rule: invited and
     at the table, so not after the youth objected to their presence) and only while the youth
-    is younger than 16 (the age rules of SPEC §6). Anyone else gets [].
+    is younger than 16 (the age rules of SPEC §6). Anyone else gets []. From 16 the youth may
+    allow a parent to see again (R-AGE-5, R-AGE-6): that rule lives in `consent`, above this
+    app, so the caller passes its answer as `parent_allowed` (None: the age rule alone).
 
     The selector records nothing: the portal view that shows the answer must record its own
     `youth.viewed` event for the youth in the same transaction (DESIGN invariant 2).
@@ -440,7 +444,7 @@ def who_looked(*, actor: User, youth: Youth, limit: int = 500) -> list[dict[str,
         youth_uuid=youth.uuid, outcome=Outcome.ALLOWED, action__in=LOOK_ACTIONS
     )
     if relation == "guardian":
-        if not _guardian_may_see(youth):
+        if not (_guardian_may_see(youth) if parent_allowed is None else parent_allowed):
             return []
         # audit sits below casusoverleg (DESIGN layers): its model is reached by name.
         case = apps.get_model("casusoverleg", "Case")

@@ -27,6 +27,11 @@ def _family_rule(prefix: str = "") -> Q:
             f"{prefix}participants__is_invited": True,
             f"{prefix}participants__left_at__isnull": True,
         }
+    ) & (
+        # A parent's seat counts only while the parent has gezag (SPEC §6): a parent whose
+        # authority was recorded as ended loses the case at once.
+        Q(**{f"{prefix}participants__kind": ParticipantKind.YOUTH})
+        | Q(**{f"{prefix}participants__guardian__has_authority": True})
     )
 
 

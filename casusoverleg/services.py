@@ -1256,19 +1256,27 @@ def action_complete(*, actor: User, action: ActionItem) -> ActionItem:
 def minutes_family_recipients(*, case: Case) -> list[Participant]:
     """Who of the family receives the minutes, per the age table (SPEC §6, R-12-3).
 
-    The youth from 12; parents with gezag while the youth is under 16. From 16 parents see the
-    minutes only with the youth's consent, which the consent records of a later issue carry.
+    The youth from 12; parents with gezag while the youth is under 16, and from 16 only while
+    the youth allows them to see (`consent.services.parent_may_see`, R-AGE-5, R-AGE-6).
     """
+    from consent.services import parent_may_see
+
     if case.youth is None:
         return []
-    rules = family_rules(case.youth, timezone.localdate())
+    today = timezone.localdate()
+    rules = family_rules(case.youth, today)
     recipients = []
-    for participant in case.participants.invited().filter(user__isnull=False):
+    for participant in (
+        case.participants.invited().filter(user__isnull=False).select_related("guardian__youth")
+    ):
         if participant.kind == ParticipantKind.YOUTH and rules.invite_youth:
             recipients.append(participant)
-        if (
-            participant.kind == ParticipantKind.PARENT
-            and rules.age < settings.AGE_THRESHOLDS["decides_alone"]
+        if participant.kind == ParticipantKind.PARENT and (
+            rules.age < settings.AGE_THRESHOLDS["decides_alone"]
+            or (
+                participant.guardian is not None
+                and parent_may_see(guardian=participant.guardian, on=today)
+            )
         ):
             recipients.append(participant)
     return recipients
@@ -1872,11 +1880,21 @@ def family_calendar_apply(*, today: date | None = None) -> dict[str, int]:
     day; here each open case of a youth who turned 18 is marked once and its procesregisseur
     told (a link, no content).
     """
+    from consent.choices import LIVE_STATUSES
+    from consent.models import Consent
     from consent.services import consents_apply_calendar
 
     from .tasks import notify_task
 
     today = today or timezone.localdate()
+    # Items on a consent that ends now left their readers' views at midnight (the read rule
+    # checks the date); the minutes PDFs that showed them go too (invariant 7).
+    ending = Consent.objects.filter(
+        status__in=LIVE_STATUSES, valid_until__lt=today, shared_items__isnull=False
+    ).values("case_id")
+    for case in Case.objects.filter(pk__in=ending):
+        with transaction.atomic():
+            _minutes_pdfs_outdated(case)
     counts = consents_apply_calendar(today=today)
     adult = settings.AGE_THRESHOLDS["adult"]
     born_before = _add_months(today, -12 * adult)

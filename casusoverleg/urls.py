@@ -6,12 +6,14 @@ from .views import (
     actions,
     calendar,
     cases,
+    consents,
     dashboard,
     documents,
     invitations,
     meetings,
     minutes,
     participants,
+    requests,
     sharing,
 )
 
@@ -38,6 +40,11 @@ urlpatterns = [
         "casussen/<uuid:uuid>/deelnemers/<uuid:participant>/",
         participants.participant_family,
         name="participant_family",
+    ),
+    path(
+        "casussen/<uuid:uuid>/deelnemers/<uuid:participant>/portaal/",
+        participants.family_account_invite,
+        name="family_account_invite",
     ),
     path(
         "casussen/<uuid:uuid>/deelnemers/<uuid:participant>/verwijderen/",
@@ -95,4 +102,30 @@ urlpatterns = [
     ),
     path("acties/", actions.action_list, name="action_list"),
     path("acties/<uuid:uuid>/gedaan/", actions.action_complete, name="action_complete"),
+    # Consent (SPEC R-6-2, R-AGE-1) and rights requests (R-13-1..5, R-RIGHTS-1..3), issue 6.
+    path("casussen/<uuid:uuid>/toestemmingen/", consents.consent_list, name="consent_list"),
+    path(
+        "casussen/<uuid:uuid>/toestemmingen/nieuw/",
+        consents.consent_request,
+        name="consent_request",
+    ),
+    path("casussen/<uuid:uuid>/wilsbekwaamheid/", consents.incapacity, name="incapacity"),
+    path("toestemmingen/<uuid:uuid>/", consents.consent_detail, name="consent_detail"),
+    path("toestemmingen/<uuid:uuid>/formulier/", consents.consent_record, name="consent_record"),
+    path(
+        "toestemmingen/besluiten/<uuid:uuid>/formulier/",
+        consents.consent_form_download,
+        name="consent_form_download",
+    ),
+    path(
+        "ontvangstbewijzen/<uuid:uuid>/",
+        consents.consent_receipt_download,
+        name="consent_receipt_download",
+    ),
+    path("verzoeken/", requests.request_list, name="request_list"),
+    path("verzoeken/<uuid:uuid>/", requests.request_detail, name="request_detail"),
+    path("verzoeken/<uuid:uuid>/verlengen/", requests.request_extend, name="request_extend"),
+    path("verzoeken/<uuid:uuid>/doorsturen/", requests.request_forward, name="request_forward"),
+    path("verzoeken/<uuid:uuid>/afhandelen/", requests.request_close, name="request_close"),
+    path("verzoeken/<uuid:uuid>/inzage.pdf", requests.request_inzage, name="request_inzage"),
 ]

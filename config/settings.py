@@ -44,6 +44,11 @@ INSTALLED_APPS = [
     "guardian",
     "auditlog",
     "pgtrigger",
+    # The portal's second factor (issue 6): TOTP apps and one-time e-mail codes (docs/
+    # portal-authentication.md). Professionals are not asked for one by these apps.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_email",
     "core",
     "parties",
     "audit",
@@ -61,7 +66,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed a second factor (django-otp).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Parents and youths reach no page but the portal's entrance until they passed the second
+    # factor; the one place this is enforced (portal/middleware.py).
+    "portal.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -124,6 +134,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# How parents and youths prove who they are at the portal's entrance, before the second factor:
+# dotted paths of first-factor providers (portal/auth/providers.py; DigiD can be added as one,
+# docs/portal-authentication.md).
+PORTAL_AUTHENTICATION_PROVIDERS = env.list(
+    "PORTAL_AUTHENTICATION_PROVIDERS", default=["portal.auth.providers.PasswordProvider"]
+)
+# Days an invitation link to the portal stays valid (the coordinator can send a new one).
+PORTAL_INVITATION_DAYS = env.int("PORTAL_INVITATION_DAYS", default=7)
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 

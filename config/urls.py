@@ -16,6 +16,7 @@ urlpatterns = [
     path("health/", core_views.health, name="health"),
     path("taal/", login_not_required(set_language), name="set_language"),
     path("werkplek/", include("casusoverleg.urls")),
+    path("portaal/", include("portal.auth_urls")),
     path("portaal/", include("portal.urls")),
     path("fg/", include("audit.urls")),
     path("beheer/", include("convenant.urls")),

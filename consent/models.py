@@ -38,6 +38,15 @@ class IncapacityJudgement(PublicIdModel, TimeStampedModel):
     mentor (SPEC §6, R-AGE-1). It holds from `judged_on` until it is ended."""
 
     youth = models.ForeignKey("parties.Youth", models.CASCADE, related_name="incapacity_judgements")
+    case = models.ForeignKey(
+        "casusoverleg.Case",
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="incapacity_judgements",
+        verbose_name=_("case"),
+        help_text=_("The case it was recorded in; only its table reads it."),
+    )
     judged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("judged by")
     )

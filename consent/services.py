@@ -17,6 +17,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Iterable
+from contextvars import ContextVar
 from datetime import date, datetime
 from typing import Any
 from uuid import uuid4
@@ -67,6 +68,10 @@ from .models import (
 from .uploads import check_upload
 
 logger = logging.getLogger(__name__)
+
+# Whether the services e-mail the family and the handlers. Only the demo's history turns it off:
+# it replays decisions of weeks ago, which nobody should be told about again now.
+notifications_enabled: ContextVar[bool] = ContextVar("consent_notifications", default=True)
 
 VIEW_CASE = "casusoverleg.view_case"
 RECEIPT_SCHEMA = "ISO/IEC TS 27560:2023 (fields), Casusoverleg receipt v1"
@@ -214,6 +219,8 @@ def _notify_family(*, consent: Consent, required: RequiredConsenters, kind: str)
     """E-mail the required people with a portal account: a link, no content (R-10-3)."""
     from .tasks import notify_family_task
 
+    if not notifications_enabled.get():
+        return
     user_ids = []
     for consenter in required.consenters:
         user_id = _user_of(consent.youth, consenter)
@@ -267,7 +274,12 @@ def _check_actor(*, actor: User, consent: Consent, consenter: Consenter, method:
         if consenter_of(actor, consent.youth) != consenter:
             raise PermissionDenied
     elif method == ConsentMethod.SIGNED_FORM:
-        if not _is_case_professional(actor, consent):
+        # The form goes to the organisation that asked, or to the procesregisseur: another
+        # party at the table cannot make someone else's consent valid.
+        if not _is_case_professional(actor, consent) or not (
+            actor.professional.organisation_id == consent.source_organisation_id
+            or actor.pk == consent.case.coordinator_id
+        ):
             raise PermissionDenied
     else:
         raise PermissionDenied
@@ -315,7 +327,9 @@ def consent_decide(
         if not consenter.is_youth or consent.status != ConsentStatus.RECONFIRM:
             errors["__all__"] = [_("Only the youth confirms this consent, and only once.")]
     elif kind in (DecisionKind.GIVEN, DecisionKind.DECLINED):
-        if not required.includes(consenter):
+        if _standing(consent).get(consenter) == kind:
+            errors["__all__"] = [_("This decision has been recorded already.")]
+        elif not required.includes(consenter):
             errors["__all__"] = [_("This person's consent is not asked for at this age.")]
         elif consent.status != ConsentStatus.PENDING:
             errors["__all__"] = [_("This consent has been decided already.")]
@@ -595,7 +609,9 @@ def incapacity_record(
     Raises PermissionDenied unless the actor is a professional at the table; ValidationError
     for an empty reason, a date in the future or a youth under 12 (the parents decide anyway).
     """
-    if not _is_case_professional(actor, case):
+    if not _is_case_professional(actor, case) or not actor.professional.bound_by_secrecy:
+        # It moves consent and rights to the parents and says something about the youth's
+        # health: only a professional bound by secrecy records it (R-6-1).
         raise PermissionDenied
     youth = case.youth
     errors: dict[str, list[str]] = {}
@@ -609,6 +625,7 @@ def incapacity_record(
         raise ValidationError(errors)
     judgement = IncapacityJudgement.objects.create(
         youth=youth,
+        case=case,
         judged_by=actor,
         organisation=actor.professional.organisation,
         reason=reason.strip(),
@@ -630,7 +647,12 @@ def incapacity_end(
     *, actor: User, case: Any, judgement: IncapacityJudgement, ended_on: date
 ) -> IncapacityJudgement:
     """End a judgement from `ended_on` (the youth can judge again)."""
-    if not _is_case_professional(actor, case) or judgement.youth_id != case.youth_id:
+    if (
+        not _is_case_professional(actor, case)
+        or judgement.case_id != case.pk
+        or judgement.organisation_id != actor.professional.organisation_id
+    ):
+        # Only the judging organisation ends its own judgement, in the case it was made in.
         raise PermissionDenied
     if judgement.ended_on is not None:
         raise ValidationError({"ended_on": _("This judgement has ended already.")})
@@ -683,6 +705,8 @@ def parent_access_give(*, actor: User, guardian: Guardian) -> ParentAccess:
         raise ValidationError(_("Only a parent with parental authority can be allowed to see."))
     if not decides_alone(youth, timezone.localdate()):
         raise ValidationError(_("Until you are 16 your parents see your data already."))
+    # Locked: a double submit waits for the first and then finds its permission.
+    Guardian.objects.select_for_update().filter(pk=guardian.pk).first()
     existing = ParentAccess.objects.live().filter(guardian=guardian).first()
     if existing:
         return existing
@@ -858,6 +882,8 @@ def _notify_handlers(*, requests: list[RightsRequest], kind: str) -> None:
     """E-mail each request's handlers a link, without content (R-10-3)."""
     from .tasks import notify_handler_task
 
+    if not notifications_enabled.get():
+        return
     for request in requests:
         if request.status != RequestStatus.OPEN:
             continue
@@ -902,7 +928,7 @@ def rights_request_extend(
         errors["__all__"] = [_("The deadline has passed; it can no longer be extended.")]
     if not reason.strip():
         errors["reason"] = [_("Give the reason; the requester reads it.")]
-    if not errors:
+    if "__all__" not in errors:
         latest = latest_extension(request.kind, timezone.localdate(request.received_at))
         if until <= request.due_on:
             errors["until"] = [_("The new date must be after the current deadline.")]
@@ -916,11 +942,13 @@ def rights_request_extend(
     request.extended_until = until
     request.extension_reason = reason.strip()
     request.extension_notified_at = timezone.now()
+    request.reminders_sent = []  # the reminders count down to the new deadline
     request.save(
         update_fields=[
             "extended_until",
             "extension_reason",
             "extension_notified_at",
+            "reminders_sent",
             "updated_at",
         ]
     )

@@ -11,6 +11,7 @@ import pytest
 
 from audit.models import AccessEvent
 from parties.models import Youth
+from tests.helpers import login_verified
 from tests.urls import routes
 
 pytestmark = pytest.mark.django_db
@@ -48,8 +49,7 @@ def test_every_page_showing_a_youth_logs_it(world):
     shown = 0
     missing = []
     for who, user in world.users.items():
-        client = Client()
-        client.force_login(user)
+        client = login_verified(Client(), user)
         for route in routes(world):
             last = AccessEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
             response = client.get(route.path)

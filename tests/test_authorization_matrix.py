@@ -8,6 +8,7 @@ from django.test import Client
 
 import pytest
 
+from tests.helpers import login_verified
 from tests.urls import PUBLIC, all_url_names, routes
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +65,7 @@ def _user(world, who: str):
 def _client(world, who: str, user=None) -> Client:
     client = Client()
     if who != "anonymous":
-        client.force_login(user or _user(world, who))
+        login_verified(client, user or _user(world, who))
     return client
 
 
@@ -118,17 +119,15 @@ def test_public_urls_are_exactly_these():
     assert {"login", "health", "set_language"} <= names
     from django.urls import get_resolver
 
-    open_views = set()
-    for name, _ in all_url_names():
-        from django.urls import reverse
+    from tests.urls import _patterns
 
-        try:
-            match = get_resolver().resolve(reverse(name))
-        except Exception:  # noqa: S112 - patterns with arguments are never public here
-            continue
+    # Every pattern's view, those with arguments too (the portal's invitation link is public).
+    open_views = set()
+    for name, pattern in _patterns(get_resolver().url_patterns):
+        func = pattern.callback
         if (
-            getattr(match.func, "login_required", True) is False
-            or getattr(getattr(match.func, "view_class", None), "login_required", True) is False
+            getattr(func, "login_required", True) is False
+            or getattr(getattr(func, "view_class", None), "login_required", True) is False
         ):
             open_views.add(name)
     assert open_views == PUBLIC
@@ -153,6 +152,8 @@ ROLE_PAGES = {
     "audit:sample": {"privacy_officer"},
     "audit:seals": {"privacy_officer"},
     "convenant:overview": {"administrator"},
+    # Rights requests of the organisation: its procesregisseurs and FGs (issue 6, R-RIGHTS-1).
+    "casusoverleg:request_list": {"coordinator", "privacy_officer", "other_case_coordinator"},
 }
 
 
@@ -173,3 +174,48 @@ def test_role_pages_answer_403_to_other_roles_and_log_it(world, url_name, allowe
             assert response.status_code == 403, (url_name, who)
             after = AccessEvent.objects.filter(action="access.denied", actor=user).count()
             assert after == before + 1, (url_name, who)
+
+
+def _data_of_the_youth(world) -> list[str]:
+    """What is shared about the youth, the minutes and who looked at it: the data a parent of a
+    youth of 16 or older reads only with the youth's permission (the names of the organisations
+    at the table and of their own child are not among it: the case page shows those)."""
+    from casusoverleg.models import MinutesEntry
+
+    texts = [item.text for item in world.shared.values()]
+    texts += list(
+        MinutesEntry.objects.filter(minutes__meeting__case=world.case).values_list(
+            "text", flat=True
+        )
+    )
+    # The "who looked" list and the receipts are recognised by their markup.
+    return [*texts, 'data-testid="access-log"', "application/pdf"]
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_parent_of_a_16_year_old_sees_nothing_without_the_youths_permission(world, method):
+    """R-AGE-5, R-AGE-6, issue 6: on every portal URL a parent with gezag of a youth who is now
+    16 reads none of what is shared about the youth and nothing of who looked, until the youth
+    allows it; with the permission the same pages show it."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    from consent.services import parent_access_give
+
+    today = timezone.localdate()
+    world.youth.date_of_birth = date(today.year - 16, today.month, 1)
+    world.youth.save()
+    parent = world.users["parent"]
+    portal = [route for route in routes(world) if route.name.startswith("portal:")]
+    assert len(portal) > 10
+    leaks = []
+    for route in portal:
+        response = getattr(_client(world, "parent", parent), method)(route.path)
+        assert response.status_code < 500, route
+        body = _body(response) + response.get("Content-Type", "")
+        leaks += [(str(route), t) for t in _data_of_the_youth(world) if t in body]
+    assert not leaks, f"the parent of a 16-year-old saw: {leaks}"
+    parent_access_give(actor=world.users["youth"], guardian=world.guardian)
+    shared = _client(world, "parent", parent).get(f"/portaal/jongeren/{world.youth.uuid}/gedeeld/")
+    assert world.shared["education"].text in _body(shared)

@@ -293,30 +293,53 @@ def test_seed_demo_daan_was_held_and_has_minutes_of_every_kind():
 
 
 def test_seed_demo_daan_has_shared_items_each_on_its_ground():
-    """R-2-3, R-4-2, R-6-1, R-6-3, R-T-3: Daan's ZAT has what the parties shared, each through the
-    sharing rules: the school's attendance for everyone, its health observation not for leerplicht,
-    the SWV's education data, and the youth doctor's medical item kept as "niet verstrekken"."""
+    """R-2-3, R-4-2, R-6-1, R-6-2, R-6-3, R-T-3: Daan's ZAT has what the parties shared, each
+    through the sharing rules: the school's attendance for everyone, its health observation not
+    for leerplicht, the SWV's education data, the youth doctor's medical item kept as "niet
+    verstrekken", and her advice shared on the family's consent, read by the table."""
     from casusoverleg.models import SharedItem
 
     _seed()
     case = _case("Daan")
-    items = {i.category.code: i for i in SharedItem.objects.filter(case=case)}
-    assert set(items) == {"C3a", "C4", "C2", "C5"}
-    assert all(i.meeting == case.meetings.get() for i in items.values())
+    items = list(SharedItem.objects.filter(case=case))
+    assert sorted(i.category.code for i in items) == ["C2", "C3a", "C4", "C4", "C5"]
+    withheld = next(i for i in items if i.category.code == "C5")
+    advice = next(i for i in items if i.consent is not None)
+    assert withheld.is_withheld
+    assert all(i.meeting == case.meetings.get() for i in items)
+    assert advice.consent.status == "valid"
     readers = {
-        name: {
+        name: sorted(
             i.category.code
             for i in SharedItem.objects.visible_to(User.objects.get(username=name)).filter(
                 case=case
             )
-        }
+        )
         for name in ("leerplicht", "wijkteam", "jeugdarts", "zorgcoordinator")
     }
-    assert readers["leerplicht"] == {"C3a", "C2"}
-    assert readers["wijkteam"] == {"C3a", "C4", "C2"}
-    assert readers["jeugdarts"] == {"C3a", "C4", "C2", "C5"}  # C5 is their own, withheld
-    assert readers["zorgcoordinator"] == {"C3a", "C4", "C2"}
-    assert items["C5"].is_withheld
+    assert readers["leerplicht"] == ["C2", "C3a", "C4"]  # the advice, on consent only
+    assert readers["wijkteam"] == ["C2", "C3a", "C4", "C4"]
+    assert readers["jeugdarts"] == ["C2", "C3a", "C4", "C4", "C5"]  # C5 is their own, withheld
+    assert readers["zorgcoordinator"] == ["C2", "C3a", "C4", "C4"]
+    assert withheld.consent is None
+
+
+def test_seed_demo_daans_mother_has_a_consent_to_decide_and_an_inzage_request():
+    """R-AGE-1, R-6-2, R-13-1: at 14 Daan and his mother consent together; the follow-up report's
+    consent waits for her; her inzage request to the school is open with its month."""
+    from consent.choices import ConsentStatus, RequestStatus
+    from consent.models import Consent, RightsRequest
+
+    _seed()
+    case = _case("Daan")
+    statuses = sorted(Consent.objects.filter(case=case).values_list("status", flat=True))
+    assert statuses == [ConsentStatus.PENDING, ConsentStatus.VALID]
+    waiting = Consent.objects.get(case=case, status=ConsentStatus.PENDING)
+    assert [d.consenter_kind for d in waiting.decisions.all()] == ["youth"]
+    request = RightsRequest.objects.get(youth=case.youth)
+    assert request.status == RequestStatus.OPEN
+    assert request.requester.username == "ouder3"
+    assert request.organisation == case.organisation
 
 
 def test_seed_demo_noor_objection_is_recorded():

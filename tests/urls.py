@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from convenant.registry import KINDS
 
 # URLs anyone may open without logging in; everything else must send an anonymous user to login.
-PUBLIC = {"login", "health", "set_language"}
+PUBLIC = {"login", "health", "set_language", "portal_auth:login", "portal_auth:activate"}
 
 
 @dataclass(frozen=True)
@@ -142,7 +142,46 @@ ARGUMENTS: dict[str, Callable[[Any], list[dict[str, Any]]]] = {
     "portal:case_detail": _case,
     "portal:respond": _case,
     "portal:statement": _case,
+    # The portal's entrance (issue 6): an invitation link of the parent's, its token made up.
+    "portal_auth:activate": lambda w: [
+        {"uidb64": _invitation_uid(w.users["parent"]), "token": "cz0f2k-0123456789abcdef"}
+    ],
+    "casusoverleg:family_account_invite": _seats,
+    # The portal's pages about one youth (issue 6): shared data, access log, consents, requests.
+    "portal:youth_shared": lambda w: [{"youth": w.youth.uuid}],
+    "portal:youth_access_log": lambda w: [{"youth": w.youth.uuid}],
+    "portal:consent_list": lambda w: [{"youth": w.youth.uuid}],
+    "portal:request_list": lambda w: [{"youth": w.youth.uuid}],
+    "portal:request_create": lambda w: [{"youth": w.youth.uuid}],
+    "portal:consent_detail": lambda w: [{"uuid": w.consent.uuid}],
+    "portal:consent_decide": lambda w: [{"uuid": w.consent.uuid}],
+    "portal:receipt_download": lambda w: [{"uuid": w.consent.receipts.first().uuid}],
+    "portal:request_detail": lambda w: [{"uuid": w.rights_request.uuid}],
+    "portal:request_document": lambda w: [{"uuid": w.rights_request.uuid}],
+    # Consent and rights requests in the workplace (issue 6).
+    "casusoverleg:consent_list": _case,
+    "casusoverleg:consent_request": _case,
+    "casusoverleg:incapacity": _case,
+    "casusoverleg:consent_detail": lambda w: [{"uuid": w.consent.uuid}],
+    "casusoverleg:consent_record": lambda w: [{"uuid": w.consent.uuid}],
+    "casusoverleg:consent_form_download": lambda w: [
+        {"uuid": d.uuid} for d in w.consent.decisions.all()
+    ],
+    "casusoverleg:consent_receipt_download": lambda w: [
+        {"uuid": r.uuid} for r in w.consent.receipts.all()
+    ],
+    "casusoverleg:request_detail": lambda w: [{"uuid": w.rights_request.uuid}],
+    "casusoverleg:request_extend": lambda w: [{"uuid": w.rights_request.uuid}],
+    "casusoverleg:request_forward": lambda w: [{"uuid": w.rights_request.uuid}],
+    "casusoverleg:request_close": lambda w: [{"uuid": w.rights_request.uuid}],
+    "casusoverleg:request_inzage": lambda w: [{"uuid": w.rights_request.uuid}],
 }
+
+
+def _invitation_uid(user: Any) -> str:
+    from parties.accounts import invitation_uid
+
+    return invitation_uid(user)
 
 
 def routes(world: Any) -> list[Route]:

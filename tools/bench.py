@@ -790,6 +790,20 @@ def _group(sql: str) -> str:
     return f"{kind} {match.group(1)}" if match else kind
 
 
+def _pass_second_factor(client: Any, user: Any) -> None:
+    """Mark a parent's or youth's session as past the portal's second step (issue 6), as
+    `django_otp.login` does after a right code; the portal answers 302 otherwise."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device, _created = TOTPDevice.objects.get_or_create(
+        user=user, name="bench", defaults={"confirmed": True}
+    )
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
 class Measurer:
     """Runs pages and PDFs and keeps what they cost."""
 
@@ -808,7 +822,10 @@ class Measurer:
 
         if who not in self.clients:
             client = Client()
-            client.force_login(self.world.users[who])
+            user = self.world.users[who]
+            client.force_login(user)
+            if user.is_citizen:
+                _pass_second_factor(client, user)
             self.clients[who] = client
         return self.clients[who]
 
@@ -956,6 +973,22 @@ def measure(world: World, requests: int, pdf_runs: int, result: RunResult) -> No
         """The URL `name` for one of the named cases."""
         return reverse(name, kwargs={"uuid": cases[case_key].uuid})
 
+    def youth_url(name: str, case_key: str) -> str:
+        """The portal URL `name` for the youth of one of the named cases."""
+        return reverse(name, kwargs={"youth": cases[case_key].youth.uuid})
+
+    def shared_about(case_key: str) -> int:
+        """How many items were shared about the youth of a named case."""
+        from casusoverleg.models import SharedItem
+
+        return SharedItem.objects.filter(case__youth=cases[case_key].youth).count()
+
+    def looked_at(case_key: str) -> int:
+        """How many access events name the youth of a named case."""
+        from audit.models import AccessEvent
+
+        return AccessEvent.objects.filter(youth_uuid=cases[case_key].youth.uuid).count()
+
     def visible(who: str) -> int:
         """How many cases `who` sees."""
         return Case.objects.visible_to(users[who]).count()
@@ -1018,6 +1051,20 @@ def measure(world: World, requests: int, pdf_runs: int, result: RunResult) -> No
         ("Dashboard", "professional", dashboard, f"{visible('professional')} cases"),
         ("Action list", "professional", actions, f"{open_actions('professional')} open actions"),
         ("Portal case page", "ouder", case_url("portal:case_detail", "big"), table("big")),
+        # Issue 6: the family's own pages about the youth of the big case.
+        (
+            "Portal: what is shared",
+            "ouder",
+            youth_url("portal:youth_shared", "big"),
+            f"{shared_about('big')} items",
+        ),
+        (
+            "Portal: who looked",
+            "ouder",
+            youth_url("portal:youth_access_log", "big"),
+            f"{looked_at('big')} events",
+        ),
+        ("Portal: consents", "ouder", youth_url("portal:consent_list", "big"), table("big")),
     ]
     _say("Pages:")
     for label, who, url, rows in pages:

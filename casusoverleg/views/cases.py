@@ -31,6 +31,7 @@ from .common import (
     professional_required,
     visible_case,
 )
+from .consents import consent_summary
 from .sharing import shared_items_context
 
 STEPS = [
@@ -122,6 +123,7 @@ def case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, An
         "document_kinds": DocumentKind.choices,
         "meeting_scheduled": meeting is not None and meeting.status == MeetingStatus.SCHEDULED,
         **shared_items_context(request, case),
+        **consent_summary(request.user, case),
         **extra,
     }
 

@@ -204,7 +204,15 @@ def shared_item_create(request: HttpRequest, uuid: UUID) -> HttpResponse:
     return render(
         request,
         "casusoverleg/shared_item_form.html",
-        {"case": case, "form": form, "explanations": _explanations(form, case, request.user)},
+        {
+            "case": case,
+            "form": form,
+            "explanations": _explanations(form, case, request.user),
+            # R-6-2: where a share is refused for lack of consent, the way to ask for it.
+            "consent_request_url": reverse(
+                "casusoverleg:consent_request", kwargs={"uuid": case.uuid}
+            ),
+        },
     )
 
 

@@ -9,6 +9,7 @@ import pytest
 from audit.choices import Action, Outcome
 from audit.models import AccessEvent
 from audit.services import record
+from tests.helpers import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +58,7 @@ def test_login_error_does_not_reveal_whether_an_account_exists(world):
 def test_event_records_where_the_request_came_from(world):
     """R-10-2: client address, user agent, path and a request id tie the event to its request."""
     client = Client(HTTP_USER_AGENT="TestBrowser/1.0", REMOTE_ADDR="192.0.2.10")
-    client.force_login(world.users["parent"])
+    login_verified(client, world.users["parent"])
     response = client.get(reverse("portal:home"))
     event = AccessEvent.objects.get(action=Action.YOUTH_VIEWED, actor=world.users["parent"])
     assert event.youth_uuid == world.youth.uuid
@@ -70,7 +71,7 @@ def test_event_records_where_the_request_came_from(world):
 def test_forwarded_header_is_ignored_unless_trusted(world, settings):
     """A client cannot forge its address: X-Forwarded-For counts only from a configured proxy."""
     client = Client(REMOTE_ADDR="192.0.2.10", HTTP_X_FORWARDED_FOR="203.0.113.99")
-    client.force_login(world.users["parent"])
+    login_verified(client, world.users["parent"])
     client.get(reverse("portal:home"))
     assert (
         AccessEvent.objects.filter(action=Action.YOUTH_VIEWED).latest("id").client_ip

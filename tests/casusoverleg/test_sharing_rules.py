@@ -29,6 +29,7 @@ from casusoverleg.models import SharedItem
 from casusoverleg.notifications import SUBJECTS
 from casusoverleg.querysets import VIEW_CASE
 from consent.checks import ConsentAnswer, covering_consent
+from consent.choices import ConsentStatus
 from convenant.choices import DataClass
 from convenant.models import ConsultationType, DataCategory, LegalBasis
 from core.permissions import grant
@@ -555,6 +556,9 @@ def test_a_reader_whose_basis_is_not_yet_in_force_has_no_ground(world, school):
     """R-4-5, R-W-1, R-4-2: a receiving basis counts from its entry into force, as a providing
     basis does: with the Wams bases enabled ahead of that date, a Wams coordinator at the table
     has no ground yet, and sharing with them is refused with their name."""
+    # The world's consent (C2 for the municipality) would be their ground; this is about bases.
+    world.consent.status = ConsentStatus.WITHDRAWN
+    world.consent.save()
     world.municipality.capacities = [*world.municipality.capacities, Capacity.WAMS]
     world.municipality.save()
     coordinator = _professional(world.municipality, Capacity.WAMS)

@@ -12,8 +12,7 @@ from django.core.management import call_command
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from portal.management.commands.seed_demo import DEMO_PASSWORD
-from tests.e2e.walker import OVERFLOW_JS
+from tests.e2e.walker import OVERFLOW_JS, log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -45,10 +44,8 @@ def _fits_375(page) -> None:
 
 
 def _login(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/inloggen/")
-    page.get_by_label("Gebruikersnaam").fill(username)
-    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
+    # Parents and youths go through the portal's entrance and its second step (walker.log_in).
+    log_in(page, live_server.url, username)
 
 
 @pytest.fixture

@@ -1,19 +1,45 @@
 """What the browser flows share: the demo login and the axe-core check (WCAG 2.1 A/AA)."""
 
-from axe_playwright_python.sync_playwright import Axe
+import time
+from binascii import unhexlify
 
-from portal.management.commands.seed_demo import DEMO_PASSWORD
+from axe_playwright_python.sync_playwright import Axe
+from django_otp.oath import totp
+
+from parties.models import User
+from portal.management.commands.seed_demo import DEMO_PASSWORD, DEMO_TOTP_KEY
 
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
 
 def log_in(page, base: str, username: str) -> None:
-    """Log in on the login page as a demo user and wait for the landing page."""
-    page.goto(f"{base}/inloggen/")
+    """Log in as a demo user and wait for the landing page.
+
+    Professionals use the workplace login; parents and youths the portal's entrance, with the code
+    the demo's authenticator app shows (seed_demo's DEMO_TOTP_KEY) as second factor.
+    """
+    citizen = User.objects.filter(username=username, role__in=["parent", "youth"]).exists()
+    page.goto(f"{base}/portaal/inloggen/" if citizen else f"{base}/inloggen/")
     page.locator("#id_username").fill(username)
     page.locator("#id_password").fill(DEMO_PASSWORD)
     with page.expect_navigation():
         page.locator("#id_password").press("Enter")
+    if citizen:
+        pass_second_factor(page)
+
+
+def pass_second_factor(page) -> None:
+    """Type the demo app's code on the second-step page; a code is accepted once, so a second
+    login within the same 30 seconds takes the next one (django-otp allows one step ahead)."""
+    for drift in (0, 1):
+        if "/portaal/inloggen/code/" not in page.url:
+            return
+        if drift:
+            time.sleep(1.1)  # django-otp's throttle after the refused code
+        code = totp(unhexlify(DEMO_TOTP_KEY), drift=drift)
+        page.locator("#id_totp-token").fill(f"{code:06d}")
+        with page.expect_navigation():
+            page.locator("#id_totp-token").press("Enter")
 
 
 def axe_violations(page) -> list[str]:

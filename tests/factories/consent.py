@@ -56,5 +56,6 @@ class IncapacityJudgementFactory(DjangoModelFactory[IncapacityJudgement]):
         model = IncapacityJudgement
 
     organisation = factory.SelfAttribute("judged_by.professional.organisation")
+    case = None
     reason = "Kan de gevolgen van delen nu niet overzien."
     judged_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=365))

@@ -27,6 +27,7 @@ from tests.factories.casusoverleg import (
     PrivacyNoticeFactory,
 )
 from tests.factories.parties import UserFactory
+from tests.helpers import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -38,8 +39,7 @@ ADULT_NOTICE = "casusoverleg/includes/privacy_notice_adult.html"
 def _client(world, who: str) -> Client:
     # English msgids, so that the assertions hold whatever the Dutch translation says.
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_login(world.users[who])
-    return client
+    return login_verified(client, world.users[who])
 
 
 def _detail(world) -> str:

@@ -14,6 +14,8 @@ to show.
 import bisect
 import logging
 import random
+from base64 import b32encode
+from binascii import unhexlify
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,6 +33,8 @@ from django.utils import timezone
 
 import time_machine
 from auditlog.context import set_actor
+from django_otp.plugins.otp_email.models import EmailDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.choices import Action
 from audit.context import RequestContext, current
@@ -41,6 +45,9 @@ from audit.services import record
 from casusoverleg import selectors, services
 from casusoverleg.choices import DeliveryStatus, EntryKind, ParticipantKind, TargetGroup
 from casusoverleg.models import Case, Invitation, Meeting, Participant
+from consent import services as consent_services
+from consent.age import Consenter
+from consent.choices import ConsenterKind, DecisionKind, RequestKind
 from convenant.choices import ConsultationRoleCode, CovenantPartyStatus, Transition
 from convenant.models import (
     ConsultationType,
@@ -61,6 +68,9 @@ from parties.models import Guardian, Organisation, Professional, Region, User, Y
 from portal.selectors import portal_case_page, portal_case_summaries, portal_youths
 
 DEMO_PASSWORD = "demo-casusoverleg"
+# The demo parents' and youths' second factor (issue 6): an authenticator app with this published
+# key (RFC 6238's test key, hex), or a code by e-mail, which the console backend prints.
+DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"
 REGION = "Regio Eemland (demo)"
 # Every demo user gets <username>@EMAIL_DOMAIN, so the demo's invitations can be delivered. The
 # .example top-level domain is reserved (RFC 2606): no real mailbox can receive them.
@@ -854,6 +864,11 @@ class _DemoCases:
         self.lotte()
         self.daan_held(*daan)
         self.noor()
+        token = consent_services.notifications_enabled.set(False)
+        try:
+            self.daan_consent(daan[0], daan[1])
+        finally:
+            consent_services.notifications_enabled.reset(token)
         self.clock.finish()
 
     def lotte(self) -> None:
@@ -1148,6 +1163,82 @@ class _DemoCases:
         # invitations went out: she has no access yet, so the page is refused (and logged).
         self.history.plan(_at(day(2), 11, 20), "leerplicht", "attempt", "Noor")
 
+    def daan_consent(self, actor: User, case: Case) -> None:
+        """Consent in Daan's ZAT (issue 6). The youth doctor (professional secrecy) asks Daan (14)
+        and his mother for two consents on his wellbeing (C4): her advice for everyone at the
+        table, which both gave in the portal and on which she shared it; and a follow-up report
+        for the school, which Daan gave and his mother has yet to decide on. His mother also asked
+        the school for inzage. Replayed history: nobody is e-mailed about it now."""
+        day = self.history.workday
+        doctor = self.user("jeugdarts")
+        daan, mother = self.user("jongere"), self.user("ouder3")
+        guardian = Guardian.objects.get(user=mother, youth=case.youth)
+        swv = self.user("swv").professional.organisation
+        wijkteam = self.user("wijkteam").professional.organisation
+        until = self.today + timedelta(days=365)
+        self.at(_at(day(2), 13, 5))
+        self.look(doctor, case)
+        consents = []
+        for recipients in ([case.organisation, swv, wijkteam], [case.organisation]):
+            with self.step(doctor, "casusoverleg:consent_request", uuid=case.uuid):
+                consents.append(
+                    consent_services.consent_request(
+                        actor=doctor,
+                        case=case,
+                        categories=[DataCategory.objects.get(code="C4")],
+                        recipients=recipients,
+                        valid_from=day(2),
+                        valid_until=until,
+                        covers_special=True,
+                        items_description=(
+                            "Het advies van de jeugdarts na het consult"
+                            if len(recipients) > 1
+                            else "Het verslag van het vervolgconsult"
+                        ),
+                    )
+                )
+        for_the_table = consents[0]
+        # That evening Daan and his mother read the requests in the portal and decide.
+        self.at(_at(day(2), 19, 40))
+        for user, consenter, decided in (
+            (daan, Consenter(ConsenterKind.YOUTH), consents),
+            (mother, Consenter(ConsenterKind.PARENT, guardian.pk), [for_the_table]),
+        ):
+            self.history.login(user, home=True)
+            for consent in decided:
+                with self.step(user, "portal:consent_decide", uuid=consent.uuid):
+                    consent_services.consent_decide(
+                        actor=user, consent=consent, consenter=consenter, kind=DecisionKind.GIVEN
+                    )
+        # The next morning the youth doctor shares her advice with the table; the school's
+        # consent for the follow-up report still waits for the mother.
+        self.at(_at(day(1), 9, 20))
+        self.look(doctor, case)
+        with self.step(doctor, "casusoverleg:shared_item_create", uuid=case.uuid):
+            services.shared_item_add(
+                actor=doctor,
+                case=case,
+                category=DataCategory.objects.get(code="C4"),
+                kind=EntryKind.OPINION,
+                text="Advies jeugdarts: geen medische reden voor het verzuim; wel begeleiding bij "
+                "slaapproblemen via de huisarts.",
+                legal_basis=LegalBasis.objects.get(code="jgz-health"),
+                audience_all=True,
+                recipients=[],
+            )
+        # His mother asks the school what it holds about Daan.
+        self.at(_at(day(1), 20, 30))
+        self.history.login(mother, home=True)
+        with self.step(mother, "portal:request_create", youth=case.youth.uuid):
+            consent_services.rights_request_file(
+                actor=mother,
+                youth=case.youth,
+                case=case,
+                kind=RequestKind.ACCESS,
+                organisations=[case.organisation],
+                identity_method="portaal, inloggen met tweede stap",
+            )
+
 
 class Command(BaseCommand):
     """`manage.py seed_demo`: the demo region, a user for every role, three demo cases and the
@@ -1352,7 +1443,19 @@ class Command(BaseCommand):
                         "user": self._user(username, p_given, p_family, Role.PARENT),
                     },
                 )
+        self._second_factors()
         return covenant
+
+    def _second_factors(self) -> None:
+        """Every demo parent and youth can pass the portal's second step: the demo app key, or
+        a code by e-mail (printed by the console backend)."""
+        usernames = [youth[4] for youth, _ in FAMILIES if youth[4]]
+        usernames += [parent[0] for _, parents in FAMILIES for parent in parents]
+        for user in User.objects.filter(username__in=usernames):
+            TOTPDevice.objects.get_or_create(
+                user=user, name="demo", defaults={"key": DEMO_TOTP_KEY, "confirmed": True}
+            )
+            EmailDevice.objects.get_or_create(user=user, name="demo", defaults={"confirmed": True})
 
     def _print_logins(self) -> None:
         """The password and one line per demo account: username, role, name, organisation."""
@@ -1375,6 +1478,12 @@ class Command(BaseCommand):
                 f"  {username:<{width}}  {role:<{role_width}}  {name}"
                 + (f", {org}" if org != "—" else "")
             )
+        secret = b32encode(unhexlify(DEMO_TOTP_KEY)).decode()
+        self.stdout.write(
+            "Parents and youths log in at /portaal/inloggen/, then type a code: press 'Send me a "
+            "code' (the e-mail appears in this terminal), or add the key "
+            f"{secret} to an authenticator app."
+        )
 
     def _print_cases(self, covenant: Covenant, *, made: bool) -> None:
         """One line per demo case: its procesregisseur, status, type and youth."""

@@ -1,4 +1,4 @@
-"""The parent and youth portal: their home page and the page of each consultation.
+"""The portal's home page and the page of each consultation (meetings, minutes, statements).
 
 Views are thin (STYLE §4.3): role gate → selector → form → service → render or redirect. A case
 the user may not see answers 404, an action they may not take 403; both are logged.
@@ -10,45 +10,28 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from audit.choices import Action, Outcome
-from audit.decorators import role_required
-from audit.services import record
 from casusoverleg.models import Case
 from casusoverleg.services import participant_respond, statement_add
 from parties.choices import Role
-
-from .forms import ResponseForm, StatementForm
-from .selectors import (
+from portal.forms import ResponseForm, StatementForm
+from portal.selectors import (
     case_seat,
     portal_case_for_action,
     portal_case_page,
     portal_case_summaries,
-    portal_youths,
+    portal_home_youths,
     receives_minutes,
 )
 
-# Re-rendering the case page with the statement's error answers 400: the request was refused
-# and nothing was saved; the page itself is complete, with the message next to the field.
-INVALID_FORM_STATUS = 400
-
-family_required = role_required(Role.PARENT, Role.YOUTH)
+from .common import INVALID_FORM_STATUS, family_required, log_denied
 
 
 def _log_denied(request: HttpRequest, case: Case, reason: str) -> None:
     """Write the refusal of an action on a visible case to the access log (invariant 1)."""
-    record(
-        actor=request.user,
-        action=Action.ACCESS_DENIED,
-        outcome=Outcome.DENIED,
-        target=case,
-        youth=case.youth,
-        case_uuid=case.uuid,
-        reason=reason,
-    )
+    log_denied(request, reason=reason, target=case, youth=case.youth, case_uuid=case.uuid)
 
 
 def _case_for_action(request: HttpRequest, uuid: UUID) -> Case:
@@ -62,14 +45,13 @@ def _case_for_action(request: HttpRequest, uuid: UUID) -> Case:
 @require_GET
 @family_required
 def home(request: HttpRequest) -> HttpResponse:
-    """'My child' / 'About me' and the consultations the user is invited to, in plain words."""
-    today = timezone.localdate()
-    youths = [(youth, youth.age_on(today)) for youth in portal_youths(user=request.user)]
+    """'My child' / 'About me': per youth the pages about them with what waits for the user,
+    and the consultations the user is invited to, in plain words."""
     return render(
         request,
         "portal/home.html",
         {
-            "youths": youths,
+            "cards": portal_home_youths(user=request.user),
             "summaries": portal_case_summaries(user=request.user),
             "is_youth": request.user.role == Role.YOUTH,
         },
