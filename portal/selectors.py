@@ -838,10 +838,22 @@ def portal_consent_list(*, user: AnyUser, standing: FamilyStanding) -> ConsentLi
     Live ones first (newest first), then the ended ones.
     """
     youth = standing.youth
-    if standing.restricted:
-        portal_restricted_page(user=user, standing=standing, page="consents")
-        return ConsentListPage(standing=standing)
     today = timezone.localdate()
+    if standing.restricted:
+        # From 16 the youth decides what the parent sees; a consent the parent gave earlier
+        # stays theirs to withdraw (AVG art. 7(3)): only those are listed.
+        portal_restricted_page(user=user, standing=standing, page="consents")
+        with transaction.atomic():
+            own = [
+                c
+                for c in _consents(user).filter(youth=youth).order_by("-created_at", "-id")
+                if c.is_live and _gave_it(standing, c)
+            ]
+            if own:
+                _record_page(user=user, youth=youth, action=Action.CONSENT_VIEWED, shown=own)
+        return ConsentListPage(
+            standing=standing, rows=[_consent_row(c, standing, today) for c in own]
+        )
     with transaction.atomic():
         consents = list(_consents(user).filter(youth=youth).order_by("-created_at", "-id"))
         rows = [_consent_row(consent, standing, today) for consent in consents]
@@ -862,6 +874,20 @@ class ConsentPage:
         return self.row.consent
 
 
+def _gave_it(standing: FamilyStanding, consent: Consent) -> bool:
+    """Whether the user's own last decision on `consent` is a consent they gave: they may
+    always see and withdraw what they gave (AVG art. 7(3)), also once the youth decides alone."""
+    me = standing.consenter
+    if me is None:
+        return False
+    last = (
+        consent.decisions.filter(consenter_kind=me.kind, guardian_id=me.guardian_id)
+        .order_by("-decided_at", "-id")
+        .first()
+    )
+    return last is not None and last.kind in (DecisionKind.GIVEN, DecisionKind.RECONFIRMED)
+
+
 def portal_consent_get(*, user: AnyUser, uuid: UUID, log: bool = True) -> ConsentPage:
     """One consent about a youth of the user's family, logged as viewed unless `log` is False.
 
@@ -874,7 +900,11 @@ def portal_consent_get(*, user: AnyUser, uuid: UUID, log: bool = True) -> Consen
     if consent is not None:
         youth = _family_youths(user).filter(pk=consent.youth_id).first()
         standing = _standing(user, youth, timezone.localdate()) if youth is not None else None
-    if consent is None or standing is None or standing.restricted:
+    if (
+        consent is None
+        or standing is None
+        or (standing.restricted and not _gave_it(standing, consent))
+    ):
         _denied(user)
         raise Consent.DoesNotExist
     row = _consent_row(consent, standing, timezone.localdate())
@@ -903,7 +933,19 @@ def portal_receipt_get(*, user: AnyUser, uuid: UUID) -> ConsentReceipt:
     if receipt is not None:
         youth = _family_youths(user).filter(pk=receipt.consent.youth_id).first()
         standing = _standing(user, youth, timezone.localdate()) if youth is not None else None
-    if receipt is None or standing is None or standing.restricted:
+    if (
+        receipt is None
+        or standing is None
+        or (
+            standing.restricted
+            and not (
+                _gave_it(standing, receipt.consent)
+                and standing.consenter is not None
+                and receipt.decision.guardian_id == standing.consenter.guardian_id
+            )
+        )
+    ):
+        # Restricted from 16, a parent keeps only the receipts of their own decisions.
         _denied(user)
         raise ConsentReceipt.DoesNotExist
     receipt.consent.youth = standing.youth

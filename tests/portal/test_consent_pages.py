@@ -80,15 +80,26 @@ def test_others_get_a_logged_404(world, who, name):
 
 
 def test_parent_of_a_sixteen_year_old_gets_404_on_a_consent_without_permission(world):
-    """R-AGE-5: objects behind the 16+ wall answer 404 to the parent; with permission, 200."""
+    """R-AGE-5, AVG art. 7(3): objects behind the 16+ wall answer 404 to the parent: a consent
+    they did not give, and the youth's receipt of one they did; with permission, 200. Their own
+    consent and receipt stay theirs (to withdraw)."""
+    from tests.factories.consent import ConsentFactory
+
     set_age(world, 16)
     client = client_for(world, "parent")
-    assert client.get(_detail(world.consent)).status_code == 404
-    receipt = world.consent.receipts.first()
-    download = reverse("portal:receipt_download", kwargs={"uuid": receipt.uuid})
-    assert client.get(download).status_code == 404
-    allow_parent(world)
+    not_theirs = ConsentFactory(case=world.case, agreed_with=world.users["case_coordinator"])
+    assert client.get(_detail(not_theirs)).status_code == 404
+    youths = world.consent.receipts.get(decision__consenter_kind="youth")
+    own = world.consent.receipts.get(decision__consenter_kind="parent")
+    assert client.get(_receipt(youths)).status_code == 404
     assert client.get(_detail(world.consent)).status_code == 200
+    assert client.get(_receipt(own)).status_code == 200
+    allow_parent(world)
+    assert client.get(_detail(not_theirs)).status_code == 200
+
+
+def _receipt(receipt) -> str:
+    return reverse("portal:receipt_download", kwargs={"uuid": receipt.uuid})
 
 
 @pytest.mark.parametrize("who", ["parent", "youth"])

@@ -106,3 +106,32 @@ def test_with_permission_the_parent_reads_the_minutes_again(world):
     response = parent.get(detail)
     assert ENTRY_TEXT in response.content.decode()
     assert response.context["page"].receives_minutes
+
+
+def test_a_parent_can_withdraw_what_they_gave_after_the_youth_turned_16(world):
+    """AVG art. 7(3), R-AGE-5, invariant 7: from 16 the parent no longer sees the youth's data,
+    but a consent the parent gave stays theirs to withdraw: it is listed (scope only) and the
+    withdrawal works; a consent they did not give stays hidden (404)."""
+    from datetime import date
+
+    from django.test import Client
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from consent.choices import ConsentStatus
+    from tests.helpers import login_verified
+
+    today = timezone.localdate()
+    world.youth.date_of_birth = date(today.year - 16, today.month, 1)
+    world.youth.save()
+    client = login_verified(Client(), world.guardian.user)
+    listing = client.get(reverse("portal:consent_list", kwargs={"youth": world.youth.uuid}))
+    assert b'data-testid="consents-own"' in listing.content
+    for item in world.shared.values():
+        assert item.text.encode() not in listing.content
+    url = reverse("portal:consent_decide", kwargs={"uuid": world.consent.uuid})
+    assert client.get(url + "?action=withdraw").status_code == 200
+    response = client.post(url, {"action": "withdraw", "reason": ""})
+    assert response.status_code == 302
+    world.consent.refresh_from_db()
+    assert world.consent.status == ConsentStatus.WITHDRAWN
