@@ -1,5 +1,6 @@
 """Querysets of the casusoverleg app; `visible_to(user)` is the VIEW rule of `permissions`."""
 
+from datetime import date
 from typing import Self
 
 from django.db import models
@@ -29,10 +30,35 @@ def _family_rule(prefix: str = "") -> Q:
         }
     ) & (
         # A parent's seat counts only while the parent has gezag (SPEC §6): a parent whose
-        # authority was recorded as ended loses the case at once.
+        # authority was recorded as ended loses the case at once. From the youth's 18th
+        # birthday a parent sees the case only while the youth allows it (R-AGE-6).
         Q(**{f"{prefix}participants__kind": ParticipantKind.YOUTH})
-        | Q(**{f"{prefix}participants__guardian__has_authority": True})
+        | (
+            Q(**{f"{prefix}participants__guardian__has_authority": True})
+            & (
+                Q(**{f"{prefix}youth__date_of_birth__gt": _born_18_years_ago()})
+                | Q(
+                    **{
+                        f"{prefix}participants__guardian__accesses__isnull": False,
+                        f"{prefix}participants__guardian__accesses__withdrawn_at__isnull": True,
+                    }
+                )
+            )
+        )
     )
+
+
+def _born_18_years_ago() -> date:
+    """The latest date of birth of someone who is an adult today (AGE_THRESHOLDS["adult"]);
+    born on 29 February, one turns 18 on 1 March in a year without it, as `Youth.age_on`."""
+    from django.conf import settings
+
+    today = timezone.localdate()
+    year = today.year - settings.AGE_THRESHOLDS["adult"]
+    try:
+        return date(year, today.month, today.day)
+    except ValueError:  # 29 February in a year without it
+        return date(year, 2, 28)
 
 
 class CaseQuerySet(AuditedQuerySet):

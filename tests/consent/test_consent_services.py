@@ -571,3 +571,22 @@ def test_a_parent_whose_gezag_ended_loses_the_case(world):
     world.guardian.authority_checked_on = None
     world.guardian.save()
     assert not Case.objects.visible_to(parent).filter(pk=world.case.pk).exists()
+
+
+def test_from_18_a_parent_sees_the_case_only_with_the_youths_permission(world):
+    """R-AGE-6: on the youth's 18th birthday the parent's seat stops giving access, at once
+    (not at the next meeting); the youth's permission gives it back."""
+    from casusoverleg.models import Case
+    from consent.services import parent_access_give
+
+    parent = world.guardian.user
+    today = timezone.localdate()
+    world.youth.date_of_birth = date(today.year - 18, today.month, today.day)
+    world.youth.save()
+    assert not Case.objects.visible_to(parent).filter(pk=world.case.pk).exists()
+    assert Case.objects.visible_to(world.users["youth"]).filter(pk=world.case.pk).exists()
+    parent_access_give(actor=world.users["youth"], guardian=world.guardian)
+    assert Case.objects.visible_to(parent).filter(pk=world.case.pk).exists()
+    world.youth.date_of_birth = date(today.year - 18, today.month, today.day) + timedelta(days=1)
+    world.youth.save()  # a day younger: 17, the parent sees it anyway
+    assert Case.objects.visible_to(parent).filter(pk=world.case.pk).exists()
