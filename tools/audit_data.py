@@ -338,8 +338,8 @@ def _organisations(step: Step, scale: Scale, now: datetime, bases: dict[str, int
     step(
         "region",
         """
-        INSERT INTO parties_region (created_at, updated_at, uuid, name)
-        VALUES (%(now)s, %(now)s, gen_random_uuid(), %(name)s)
+        INSERT INTO parties_region (created_at, updated_at, uuid, name, require_both_parents)
+        VALUES (%(now)s, %(now)s, gen_random_uuid(), %(name)s, true)
         """,
         {"now": now, "name": f"Logregio {scale.name}-{bases['event']}"},
     )

@@ -334,8 +334,8 @@ def _region(step: Step, p: dict[str, Any]) -> None:
     step(
         "region",
         """
-        INSERT INTO parties_region (created_at, updated_at, uuid, name)
-        VALUES (%(now)s, %(now)s, gen_random_uuid(), 'Schaalregio ' || %(tag)s)
+        INSERT INTO parties_region (created_at, updated_at, uuid, name, require_both_parents)
+        VALUES (%(now)s, %(now)s, gen_random_uuid(), 'Schaalregio ' || %(tag)s, true)
         """,
         {"now": p["now"], "tag": f"{p['scale'].name}-{b['case']}"},
     )
