@@ -1062,7 +1062,7 @@ def measure(world: World, requests: int, pdf_runs: int, result: RunResult) -> No
             "Portal: who looked",
             "ouder",
             youth_url("portal:youth_access_log", "big"),
-            f"{looked_at('big')} events",
+            f"{looked_at('big')} events before the run, more as it logs; ≤ 500 shown",
         ),
         ("Portal: consents", "ouder", youth_url("portal:consent_list", "big"), table("big")),
     ]
