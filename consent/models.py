@@ -218,6 +218,16 @@ class ConsentDecision(PublicIdModel):
         return f"{self.get_kind_display()} ({self.get_consenter_kind_display()})"
 
 
+@pgtrigger.register(
+    # The receipt's fields and hashes never change; only the PDF is written once, after commit.
+    pgtrigger.Protect(
+        name="fields_fixed",
+        operation=pgtrigger.Update,
+        condition=pgtrigger.AnyChange(
+            "consent", "decision", "kind", "payload", "sha256", "previous_sha256", "created_at"
+        ),
+    )
+)
 class ConsentReceipt(PublicIdModel):
     """The receipt of one decision, with the fields of ISO/IEC TS 27560 (who, what, to whom, why,
     on which basis, valid until), the SHA-256 of those fields and of the previous receipt of the

@@ -572,6 +572,8 @@ def consents_apply_calendar(*, today: date | None = None) -> dict[str, int]:
             continue
         if consent.decisions.filter(consenter_kind=ConsenterKind.YOUTH).exists():
             continue  # the youth gave it themselves
+        if is_incapable(consent.youth, today):
+            continue  # judged not able to judge: the parents still decide (R-AGE-1)
         with transaction.atomic():
             locked = _locked(consent)
             if locked.status != ConsentStatus.VALID:

@@ -1121,6 +1121,10 @@ def portal_request_form(
     if case is None and len(cases) == 1:
         case = cases[0]
     organisations = request_organisation_choices(case=case) if case is not None else []
+    if standing.restricted and case is not None:
+        # From 16 the parent does not see who shared what: the list of owner parties would tell
+        # them. The procesregisseur's organisation takes the request and forwards it (R-13-3).
+        organisations = [o for o in organisations if o.pk == case.organisation_id]
     kinds: list[str] = []
     for organisation in organisations:
         kinds += [

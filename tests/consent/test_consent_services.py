@@ -590,3 +590,43 @@ def test_from_18_a_parent_sees_the_case_only_with_the_youths_permission(world):
     world.youth.date_of_birth = date(today.year - 18, today.month, today.day) + timedelta(days=1)
     world.youth.save()  # a day younger: 17, the parent sees it anyway
     assert Case.objects.visible_to(parent).filter(pk=world.case.pk).exists()
+
+
+@pytest.mark.postgres
+def test_a_receipts_fields_cannot_be_changed_in_the_database(world, care):
+    """R-6-2: the receipt's fields and hashes are fixed (trigger); only its PDF is written once."""
+    from django.db import DatabaseError, transaction
+
+    receipt = _give(world, _ask(world, care), "youth").receipt
+    with (
+        pytest.raises(DatabaseError, match="Cannot update"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(
+            "UPDATE consent_consentreceipt SET sha256 = %s WHERE id = %s", ["0" * 64, receipt.pk]
+        )
+    rendered = services.receipt_render(receipt_id=receipt.pk)
+    assert rendered.pdf
+    assert ConsentReceipt.objects.get(pk=receipt.pk).sha256 == receipt.sha256
+
+
+def test_at_16_a_youth_judged_not_able_is_not_asked_to_confirm(world, care):
+    """R-AGE-1, R-AGE-4: with a judgement in force the parents still decide at 16: the birthday
+    job does not flag their consent for the youth's confirmation."""
+    from tests.factories.consent import IncapacityJudgementFactory
+
+    consent = _ask(world, care)
+    _give(world, consent, "youth")
+    _give(world, consent, "parent")
+    # Made valid by the parents alone, as under 12 (the youth's own decision is left out).
+    consent.decisions.filter(consenter_kind="youth").delete()
+    today = timezone.localdate()
+    world.youth.date_of_birth = date(today.year - 16, today.month, 1)
+    world.youth.save()
+    IncapacityJudgementFactory(
+        youth=world.youth, case=world.case, judged_by=care, judged_on=today - timedelta(days=3)
+    )
+    assert case_services.family_calendar_apply(today=today)["flagged"] == 0
+    consent.refresh_from_db()
+    assert consent.status == ConsentStatus.VALID

@@ -135,3 +135,30 @@ def test_a_parent_can_withdraw_what_they_gave_after_the_youth_turned_16(world):
     assert response.status_code == 302
     world.consent.refresh_from_db()
     assert world.consent.status == ConsentStatus.WITHDRAWN
+
+
+def test_a_restricted_parent_files_with_the_procesregisseurs_organisation_only(world):
+    """R-AGE-5, R-13-3: from 16, without the youth's permission, the request form does not list
+    which other organisations shared data; the procesregisseur's organisation forwards."""
+    from datetime import date
+
+    from django.test import Client
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from tests.factories.casusoverleg import SharedItemFactory
+    from tests.helpers import login_verified
+
+    SharedItemFactory(case=world.case, author=world.users["youth_care"], text="Hulp loopt.")
+    today = timezone.localdate()
+    world.youth.date_of_birth = date(today.year - 16, today.month, 1)
+    world.youth.save()
+    client = login_verified(Client(), world.guardian.user)
+    page = client.get(reverse("portal:request_create", kwargs={"youth": world.youth.uuid}))
+    assert page.status_code == 200
+    assert b"Testjeugdhulp" not in page.content
+    assert b"Testschool" in page.content
+    world.youth.date_of_birth = date(today.year - 14, today.month, 1)
+    world.youth.save()
+    page = client.get(reverse("portal:request_create", kwargs={"youth": world.youth.uuid}))
+    assert b"Testjeugdhulp" in page.content
