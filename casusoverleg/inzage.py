@@ -75,6 +75,7 @@ from consent.models import (
     ParentAccess,
     RightsRequest,
 )
+from consent.services import handles_request
 from core.permissions import AnyUser
 from parties.choices import Role
 from parties.models import Guardian, Organisation, User, Youth
@@ -89,20 +90,14 @@ TEMPLATE = "casusoverleg/pdf/inzage.html"
 
 
 def is_request_handler(user: AnyUser, request: RightsRequest) -> bool:
-    """Whether `user` handles `request`: an active procesregisseur of the organisation it is
-    routed to (the FG watches, and does not read the content; SPEC R-DPIA-3)."""
-    if not (user.is_authenticated and user.is_active):
-        return False
-    # Only a procesregisseur answers requests; an FG or a professional does not.
-    if getattr(user, "role", None) != Role.COORDINATOR:
-        return False
-    # ... of the organisation the request is routed to now (after forwarding, the new one),
-    # bound by secrecy: the report holds health data (R-6-1).
+    """Whether `user` handles `request` (`consent.services.handles_request`: a procesregisseur
+    of the organisation it is routed to; the FG watches and does not read the content, SPEC
+    R-DPIA-3), and is bound by secrecy: the report holds health data (R-6-1)."""
     professional = getattr(user, "professional", None)
     return (
-        professional is not None
+        handles_request(user, request)
+        and professional is not None
         and professional.bound_by_secrecy
-        and professional.organisation_id == request.organisation_id
     )
 
 

@@ -893,14 +893,22 @@ def _notify_handlers(*, requests: list[RightsRequest], kind: str) -> None:
             notify_handler_task.delay_on_commit(user_id=user.pk, request_id=request.pk, kind=kind)
 
 
+def handles_request(user: Any, request: RightsRequest) -> bool:
+    """Whether `user` handles `request`: an active procesregisseur of the organisation it is
+    routed to now (after forwarding, the new one). The FG watches and does not handle."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    professional = getattr(user, "professional", None)
+    return (
+        getattr(user, "role", None) == Role.COORDINATOR
+        and professional is not None
+        and professional.organisation_id == request.organisation_id
+    )
+
+
 def _ensure_handler(actor: User, request: RightsRequest) -> None:
-    """Only the organisation's procesregisseurs handle its requests (the FG watches)."""
-    professional = getattr(actor, "professional", None)
-    if (
-        actor.role != Role.COORDINATOR
-        or professional is None
-        or professional.organisation_id != request.organisation_id
-    ):
+    """Only the organisation's procesregisseurs handle its requests: PermissionDenied else."""
+    if not handles_request(actor, request):
         raise PermissionDenied
 
 
