@@ -35,6 +35,7 @@ COPY . /app
 # (they refuse to start otherwise). Neither is stored in the image's environment.
 RUN export DJANGO_DEBUG=false \
         SECRET_KEY=build-time-dummy-key-not-used-at-runtime \
+        FIELD_ENCRYPTION_SALT_KEYS=build-time-dummy-salt-key-not-used-at-runtime \
         DATABASE_URL=sqlite:////tmp/build.sqlite3 \
     && if find . -name '*.po' -path '*/locale/*' | grep -q .; then \
         python manage.py compilemessages; \

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 
 from convenant.choices import ConsultationRoleCode, DataClass
+from core.fields import EncryptedCharField, EncryptedTextField
 from core.models import PublicIdModel, TimeStampedModel
 from parties.choices import Capacity
 
@@ -71,7 +72,7 @@ class Case(PublicIdModel, TimeStampedModel):
     purpose = models.ForeignKey(
         "convenant.Purpose", models.PROTECT, related_name="+", verbose_name=_("purpose")
     )
-    purpose_specification = models.TextField(
+    purpose_specification = EncryptedTextField(
         _("purpose in this case"),
         help_text=_("What this consultation must achieve for this youth. Only necessary facts."),
     )
@@ -99,12 +100,12 @@ class Case(PublicIdModel, TimeStampedModel):
         verbose_name=_("party of the procesregisseur"),
         help_text=_("Owner of the minutes held in the application (SPEC R-2-1)."),
     )
-    hearing_note = models.TextField(
+    hearing_note = EncryptedTextField(
         _("how the child's view was heard"),
         blank=True,
         help_text=_("For a child under 12: how its view was obtained (hoorrecht)."),
     )
-    hearing_not_possible_reason = models.TextField(
+    hearing_not_possible_reason = EncryptedTextField(
         _("why the child could not be heard"), blank=True
     )
     out_of_education_since = models.DateField(
@@ -226,7 +227,7 @@ class Participant(PublicIdModel, TimeStampedModel):
         verbose_name=_("parent"),
     )
     is_invited = models.BooleanField(_("invited"), default=True)
-    not_invited_reason = models.TextField(_("reason for not inviting"), blank=True)
+    not_invited_reason = EncryptedTextField(_("reason for not inviting"), blank=True)
     youth_objected = models.BooleanField(
         _("the youth objected to inviting this parent"),
         default=False,
@@ -390,7 +391,7 @@ class Attendance(TimeStampedModel):
     meeting = models.ForeignKey(Meeting, models.CASCADE, related_name="attendance")
     participant = models.ForeignKey(Participant, models.CASCADE, related_name="attendance")
     present = models.BooleanField(_("present"))
-    absence_reason = models.CharField(_("reason for absence"), max_length=300, blank=True)
+    absence_reason = EncryptedCharField(_("reason for absence"), max_length=300, blank=True)
 
     objects = MeetingScopedQuerySet.as_manager()
 
@@ -460,7 +461,7 @@ class MinutesEntry(PublicIdModel, TimeStampedModel):
 
     minutes = models.ForeignKey(Minutes, models.CASCADE, related_name="entries")
     kind = models.CharField(_("kind"), max_length=16, choices=EntryKind.choices)
-    text = models.TextField(_("text"))
+    text = EncryptedTextField(_("text"))
     owner = models.ForeignKey(
         "parties.Organisation", models.PROTECT, related_name="+", verbose_name=_("owner party")
     )
@@ -480,7 +481,7 @@ class ActionItem(PublicIdModel, TimeStampedModel):
     """An action agreed in the minutes: what, who (a participant), by when."""
 
     minutes = models.ForeignKey(Minutes, models.CASCADE, related_name="actions")
-    description = models.CharField(_("action item"), max_length=500)
+    description = EncryptedCharField(_("action item"), max_length=500)
     assignee = models.ForeignKey(
         Participant, models.PROTECT, related_name="actions", verbose_name=_("who")
     )
@@ -504,7 +505,7 @@ class Statement(PublicIdModel, TimeStampedModel):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("written by")
     )
-    text = models.TextField(_("statement"))
+    text = EncryptedTextField(_("statement"))
 
     objects = MinutesScopedQuerySet.as_manager()
 
@@ -574,7 +575,7 @@ class SharedItem(PublicIdModel, TimeStampedModel):
     )
     data_class = models.CharField(_("data class"), max_length=16, choices=DataClass.choices)
     kind = models.CharField(_("kind"), max_length=16, choices=EntryKind.choices)
-    text = models.TextField(
+    text = EncryptedTextField(
         _("what is shared"),
         help_text=_("Only necessary facts; no data of third parties (brothers, sisters, others)."),
     )
@@ -627,7 +628,7 @@ class SharedItem(PublicIdModel, TimeStampedModel):
         related_name="+",
         verbose_name=_("not provided by"),
     )
-    withheld_reason = models.CharField(_("reason for not providing"), max_length=300, blank=True)
+    withheld_reason = EncryptedCharField(_("reason for not providing"), max_length=300, blank=True)
     rectified_at = models.DateTimeField(_("corrected at"), null=True, blank=True)
 
     objects = SharedItemQuerySet.as_manager()

@@ -28,6 +28,26 @@ if not SECRET_KEY:
     # Only a DEBUG process gets a throw-away key: sessions do not survive a restart.
     SECRET_KEY = "insecure-demo-key-only-for-debug-" + str(BASE_DIR)
 
+# Former secret keys, newest first: sessions signed with them stay valid, and encrypted fields
+# written under them stay readable until `manage.py rotate_field_keys` re-encrypted them.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+
+# Encryption at rest (issue 7, SPEC R-10-4; docs/encryption.md): django-fernet-encrypted-fields
+# derives its keys from SECRET_KEY (+ fallbacks) and each of these salt keys; the first encrypts,
+# all decrypt. Required when DEBUG is off; only a DEBUG process (demo, tests) gets a fixed one.
+SALT_KEY = env.list("FIELD_ENCRYPTION_SALT_KEYS", default=[])
+if not SALT_KEY:
+    if not DEBUG:
+        raise ImproperlyConfiguredError(
+            "FIELD_ENCRYPTION_SALT_KEYS is not set. Casusoverleg refuses to start without the "
+            "keys of its encrypted fields when DJANGO_DEBUG is off (see docs/encryption.md)."
+        )
+    SALT_KEY = ["insecure-demo-field-encryption-salt-only-for-debug"]
+if not DEBUG and any(len(salt) < 32 for salt in SALT_KEY):
+    raise ImproperlyConfiguredError(
+        "Every FIELD_ENCRYPTION_SALT_KEYS entry must be a random value of at least 32 characters."
+    )
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -61,6 +81,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Security headers (issue 7, docs/security.md): no response of the application is cached.
+    "core.no_store.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -156,6 +178,13 @@ SESSION_COOKIE_SAMESITE = "Lax"
 IS_HTTPS = env.bool("IS_HTTPS", default=not DEBUG)
 SESSION_COOKIE_SECURE = IS_HTTPS
 CSRF_COOKIE_SECURE = IS_HTTPS
+# Security headers (issue 7, docs/security.md): over HTTPS the cookies carry the `__Host-` prefix,
+# so browsers take them only when Secure, for this host and path / (ASVS 3.3.3). No script
+# reads the CSRF cookie (htmx gets the token from `hx-headers`), so it is HttpOnly too.
+SESSION_COOKIE_NAME = "__Host-sessionid" if IS_HTTPS else "sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken" if IS_HTTPS else "csrftoken"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_SSL_REDIRECT = IS_HTTPS and env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = 63072000 if IS_HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = IS_HTTPS
@@ -329,28 +358,44 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "convenant.ConsultationTypeRole",
     "convenant.ChecklistItem",
     "convenant.RetentionRule",
-    "casusoverleg.Case",
+    # Encrypted fields (core.fields, docs/encryption.md) stay out of every diff: the row history
+    # would otherwise keep their plaintext (tests/core/test_encryption.py checks the list).
+    {
+        "model": "casusoverleg.Case",
+        "exclude_fields": [
+            "purpose_specification",
+            "hearing_note",
+            "hearing_not_possible_reason",
+        ],
+    },
     "casusoverleg.CoordinatorHandover",
-    "casusoverleg.Participant",
+    {"model": "casusoverleg.Participant", "exclude_fields": ["not_invited_reason"]},
     "casusoverleg.Meeting",
     # The notice's snapshot is the record itself; its diff would repeat it whole.
     {"model": "casusoverleg.PrivacyNotice", "exclude_fields": ["content"]},
     "casusoverleg.Invitation",
-    "casusoverleg.Attendance",
+    {"model": "casusoverleg.Attendance", "exclude_fields": ["absence_reason"]},
     "casusoverleg.ChecklistAnswer",
     "casusoverleg.Minutes",
-    "casusoverleg.MinutesEntry",
-    "casusoverleg.ActionItem",
-    "casusoverleg.Statement",
+    {"model": "casusoverleg.MinutesEntry", "exclude_fields": ["text"]},
+    {"model": "casusoverleg.ActionItem", "exclude_fields": ["description"]},
+    {"model": "casusoverleg.Statement", "exclude_fields": ["text"]},
     "casusoverleg.CaseDocument",
     # The content stays out of the diffs: a deleted item must not live on in its history
     # (SPEC R-9-3); the access log records that it changed, and who changed it.
-    {"model": "casusoverleg.SharedItem", "exclude_fields": ["text"], "m2m_fields": ["recipients"]},
+    {
+        "model": "casusoverleg.SharedItem",
+        "exclude_fields": ["text", "withheld_reason"],
+        "m2m_fields": ["recipients"],
+    },
     {"model": "consent.Consent", "m2m_fields": ["categories", "recipients"]},
-    "consent.IncapacityJudgement",
+    {"model": "consent.IncapacityJudgement", "exclude_fields": ["reason"]},
     "consent.ParentAccess",
     # The free text of a request may name third parties; the row history keeps the rest.
-    {"model": "consent.RightsRequest", "exclude_fields": ["description", "answer"]},
+    {
+        "model": "consent.RightsRequest",
+        "exclude_fields": ["description", "answer", "extension_reason", "refusal_ground"],
+    },
 )
 # The proxy header is not trusted by auditlog; the access log takes the address (see AUDIT_*).
 AUDITLOG_DISABLE_REMOTE_ADDR = True

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 import pgtrigger
 
+from core.fields import EncryptedTextField
 from core.models import PublicIdModel, TimeStampedModel
 
 from .choices import (
@@ -53,7 +54,7 @@ class IncapacityJudgement(PublicIdModel, TimeStampedModel):
     organisation = models.ForeignKey(
         "parties.Organisation", models.PROTECT, related_name="+", verbose_name=_("organisation")
     )
-    reason = models.TextField(
+    reason = EncryptedTextField(
         _("professional judgement"),
         help_text=_("Why the youth cannot reasonably assess their own interests in this matter."),
     )
@@ -329,7 +330,7 @@ class RightsRequest(PublicIdModel, TimeStampedModel):
         related_name="+",
         verbose_name=_("parent or guardian"),
     )
-    description = models.TextField(_("what the request is about"), blank=True)
+    description = EncryptedTextField(_("what the request is about"), blank=True)
     filed_at = models.DateTimeField(_("filed at"), default=timezone.now)
     received_at = models.DateTimeField(
         _("received at"),
@@ -344,7 +345,7 @@ class RightsRequest(PublicIdModel, TimeStampedModel):
     identity_method = models.CharField(_("identity verified by"), max_length=200, blank=True)
     due_on = models.DateField(_("answer due"), null=True, blank=True)
     extended_until = models.DateField(_("extended until"), null=True, blank=True)
-    extension_reason = models.TextField(_("reason for the extension"), blank=True)
+    extension_reason = EncryptedTextField(_("reason for the extension"), blank=True)
     extension_notified_at = models.DateTimeField(
         _("requester told of the extension at"), null=True, blank=True
     )
@@ -373,12 +374,12 @@ class RightsRequest(PublicIdModel, TimeStampedModel):
     outcome = models.CharField(
         _("outcome"), max_length=16, choices=RequestOutcome.choices, blank=True
     )
-    refusal_ground = models.TextField(
+    refusal_ground = EncryptedTextField(
         _("legal ground for refusing"),
         blank=True,
         help_text=_("Required when the request is refused, also in part (R-RIGHTS-3)."),
     )
-    answer = models.TextField(_("answer to the requester"), blank=True)
+    answer = EncryptedTextField(_("answer to the requester"), blank=True)
     answer_document = models.FileField(
         _("inzage report"), upload_to="consent/inzage/%Y/%m/", blank=True
     )

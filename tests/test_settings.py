@@ -59,6 +59,8 @@ def _production_environment(tmp_path: Path) -> dict[str, str]:
         "SECRET_KEY": STRONG_SECRET_KEY,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'production.sqlite3'}",
         "ALLOWED_HOSTS": "example.org",
+        # The keys of the encrypted fields (issue 7, docs/encryption.md); required without DEBUG.
+        "FIELD_ENCRYPTION_SALT_KEYS": "test-only-salt-7d1e4b9a2c6f8e0d3a5b7c9e1f2a4d6b",
     }
 
 
