@@ -400,12 +400,31 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
 # The proxy header is not trusted by auditlog; the access log takes the address (see AUDIT_*).
 AUDITLOG_DISABLE_REMOTE_ADDR = True
 
+# Application logs (issue 7, docs/security.md "Application logs"): every record passes
+# core.log_safety, which escapes line breaks and control characters, redacts secret-named keys
+# and withholds exception messages outside DEBUG. Django's own loggers go through the same
+# handler (no mail_admins with request details); SQL with its parameters is never logged.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"safe": {"()": "core.log_safety.SafeLogFilter"}},
+    "formatters": {
+        "safe": {
+            "()": "core.log_safety.SafeFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["safe"], "formatter": "safe"}
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.db.backends": {"handlers": [], "level": "INFO", "propagate": True},
+    },
 }
+# The worker keeps this configuration instead of installing its own root handler.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # Seed_demo refuses to run against a configuration that is not DEBUG unless forced.
 DEMO_ALLOWED = DEBUG

@@ -242,3 +242,20 @@ def test_no_template_has_inline_script_or_style():
             if "src=" not in tag or 'nonce="{{ request.csp_nonce }}"' not in tag:
                 problems.append(f"{path}: {tag}")
     assert not problems, json.dumps(problems, indent=1)
+
+
+def test_check_deploy_is_clean_with_https_production_settings(tmp_path):
+    """ASVS 14.1 / 3.4: `manage.py check --deploy` reports nothing (no warning silenced:
+    SILENCED_SYSTEM_CHECKS is empty) with DEBUG off, IS_HTTPS on and a PostgreSQL URL (the
+    check does not connect)."""
+    from tests.test_settings import _run
+
+    environment = {
+        **_production_environment(tmp_path),
+        "IS_HTTPS": "true",
+        "DATABASE_URL": "postgres://casusoverleg@db.invalid:5432/casusoverleg",
+        "CSRF_TRUSTED_ORIGINS": "https://example.org",
+    }
+    result = _run("manage.py", "check", "--deploy", "--fail-level", "WARNING", **environment)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues (0 silenced)" in result.stdout + result.stderr
