@@ -90,7 +90,12 @@ def current_keys() -> tuple[bytes, ...]:
 
 def current_fernet() -> MultiFernet:
     """A MultiFernet over the current keys: encrypts with the first, decrypts with any."""
-    return MultiFernet([Fernet(key) for key in current_keys()])
+    return _multi_fernet(current_keys())
+
+
+@functools.lru_cache(maxsize=8)
+def _multi_fernet(keys: tuple[bytes, ...]) -> MultiFernet:
+    return MultiFernet([Fernet(key) for key in keys])
 
 
 def encrypt(value: str) -> str:
