@@ -218,7 +218,7 @@ def test_rotation_to_a_new_secret_key_through_the_fallbacks(world):
 
 
 def _migration(app: str):
-    (path,) = (Path(settings.BASE_DIR) / app / "migrations").glob("*_i7_sec_encrypt.py")
+    (path,) = (Path(settings.BASE_DIR) / app / "migrations").glob("*_i7_sec_encrypt_rows.py")
     return importlib.import_module(f"{app}.migrations.{path.stem}")
 
 
