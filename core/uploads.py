@@ -1,0 +1,37 @@
+"""Checks on uploaded files: type by content, not by name, and size (issue 7, invariant 9).
+
+Every upload of the project (a signed consent form, a signed accession form, …) is a scan or a
+PDF. The first bytes decide what it is; the name and the browser's content type are the
+sender's claims and are not trusted. Each app passes its own size limit from settings.
+"""
+
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
+
+# The magic numbers of the accepted types.
+SIGNATURES = {
+    b"%PDF-": "application/pdf",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+}
+
+
+def sniffed_type(upload: UploadedFile) -> str | None:
+    """The content type the file's first bytes show, or None for anything else."""
+    head = upload.read(16)
+    upload.seek(0)
+    for signature, content_type in SIGNATURES.items():
+        if head.startswith(signature):
+            return content_type
+    return None
+
+
+def check_upload(upload: UploadedFile, *, max_bytes: int) -> str:
+    """The message for a refused upload, or "" when it may be kept."""
+    if upload.size is None or upload.size == 0:
+        return _("The file is empty.")
+    if upload.size > max_bytes:
+        return _("The file is too large: at most %(mb)s MB.") % {"mb": max_bytes // (1024 * 1024)}
+    if sniffed_type(upload) is None:
+        return _("Upload a PDF, JPEG or PNG file.")
+    return ""
