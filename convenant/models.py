@@ -126,7 +126,8 @@ class CovenantParty(PublicIdModel, TimeStampedModel):
         errors = {}
         if self.status == CovenantPartyStatus.MANDATED and not self.mandate_reference:
             errors["mandate_reference"] = _("A party represented by the SWV needs its mandate.")
-        if self.left_on and self.left_on < self.joined_on:
+        # Without a valid start date (refused at its own field) there is nothing to compare.
+        if self.left_on and self.joined_on and self.left_on < self.joined_on:
             errors["left_on"] = _("The end date lies before the start date.")
         if errors:
             raise ValidationError(errors)

@@ -1,9 +1,11 @@
 """Hypothesis profiles for the hostile-input tests (invariant 9, issue 7).
 
-`HYPOTHESIS_PROFILE` chooses one: `fuzz` (default: a few examples per form, so the whole suite
-stays quick on two cores), `ci` (the same number, derandomised so a CI run can be repeated), or
-`thorough` (many examples, for a night run or before a release). The tests apply the profile
-with `fuzz_settings()` instead of loading it globally, so other hypothesis tests keep their own.
+`HYPOTHESIS_PROFILE` chooses one: `fuzz` (the default locally: a few examples per form, so the
+whole suite stays quick on two cores), `ci` (the default when `CI` is set: the same number,
+derandomised, so a CI run can be repeated and does not fail by chance on a submission that did
+not touch the form), or `thorough` (many examples, for a night run or before a release). The
+tests apply the profile with `fuzz_settings()` instead of loading it globally, so other
+hypothesis tests keep their own.
 """
 
 import os
@@ -24,5 +26,6 @@ settings.register_profile("thorough", max_examples=200, **_COMMON)
 
 
 def fuzz_settings() -> settings:
-    """The settings of the profile named by HYPOTHESIS_PROFILE (`fuzz` when unset)."""
-    return settings(settings.get_profile(os.environ.get("HYPOTHESIS_PROFILE", "fuzz")))
+    """The settings of the profile named by HYPOTHESIS_PROFILE (`ci` under CI, else `fuzz`)."""
+    default = "ci" if os.environ.get("CI") else "fuzz"
+    return settings(settings.get_profile(os.environ.get("HYPOTHESIS_PROFILE") or default))

@@ -89,3 +89,26 @@ def test_invariant_9_a_judgement_post_without_its_button_says_what_is_missing(wo
     assert response.status_code == 400
     assert 'role="alert"' in response.content.decode()
     assert not IncapacityJudgement.objects.exists()
+
+
+def test_invariant_9_a_party_without_a_valid_start_date_is_refused_at_the_field(beheerder, world):
+    """Invariant 9: a covenant party with an end date but an invalid start date used to fail
+    with a server error in the model's date comparison; now the start date is refused at its
+    field and nothing is saved."""
+    from convenant.models import CovenantParty
+
+    url = reverse("convenant:reference_create", kwargs={"kind": "partijen"})
+    before = CovenantParty.objects.count()
+    response = beheerder.post(
+        url,
+        {
+            "covenant": world.covenant.pk,
+            "organisation": world.school.pk,
+            "status": "signatory",
+            "joined_on": "2026-02-30",
+            "left_on": "2026-03-01",
+        },
+    )
+    assert response.status_code == 400
+    assert "joined_on" in response.context["form"].errors
+    assert CovenantParty.objects.count() == before
