@@ -135,8 +135,11 @@ def parse_forms(html: str, page: str, who: str) -> list[Form]:
     return parser.forms
 
 
-# The order in which users are tried: the case's own people first, so each form is fuzzed as
-# someone who may use it; the uninvolved roles find the forms of their own pages (beheer, FG).
+# The users whose pages are walked, the case's own people first, so that each form is fuzzed as
+# someone who may use it; the FG and the beheerder find the forms of their own pages, the invited
+# professional the answer to an invitation. The uninvolved roles (school coordinator,
+# leerplicht, youth care, …) showed no form that these do not (measured): leaving them out
+# halves the walk.
 USERS = [
     "case_coordinator",
     "involved_professional",
@@ -144,13 +147,7 @@ USERS = [
     "youth",
     "privacy_officer",
     "administrator",
-    "coordinator",
-    "professional",
-    "youth_care",
-    "leerplicht",
     "invited_professional",
-    "parent_without_authority",
-    "other_case_coordinator",
 ]
 
 
