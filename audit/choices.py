@@ -83,6 +83,11 @@ class Action(models.TextChoices):
     ACCOUNT_INVITED = "account.invited", _("Invited a parent or youth to the portal")
     ACCOUNT_ACTIVATED = "account.activated", _("Activated a portal account")
     SECOND_FACTOR_FAILED = "auth.second_factor_failed", _("Wrong second-factor code")
+    # Workplace authentication (issue 7, docs/authentication.md).
+    LOCKED_OUT = "auth.locked_out", _("Login blocked after failed attempts")
+    SECOND_FACTOR_ENROLLED = "auth.second_factor_enrolled", _("Set up a second factor")
+    RECOVERY_CODES_RENEWED = "auth.recovery_codes_renewed", _("Made new recovery codes")
+    SESSIONS_ENDED = "auth.sessions_ended", _("Ended the sessions of a deactivated account")
 
 
 class Outcome(models.TextChoices):
@@ -188,6 +193,10 @@ ACTION_KIND: dict[str, str] = {
     Action.ACCOUNT_INVITED: ActionKind.CREATE,
     Action.ACCOUNT_ACTIVATED: ActionKind.UPDATE,
     Action.SECOND_FACTOR_FAILED: ActionKind.LOGIN_FAILED,
+    Action.LOCKED_OUT: ActionKind.LOGIN_FAILED,
+    Action.SECOND_FACTOR_ENROLLED: ActionKind.UPDATE,
+    Action.RECOVERY_CODES_RENEWED: ActionKind.UPDATE,
+    Action.SESSIONS_ENDED: ActionKind.LOGOUT,
 }
 
 # NEN 7513 / DICOM EventActionCode: Create, Read, Update, Delete, Execute.

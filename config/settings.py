@@ -5,6 +5,7 @@ DEBUG is off, secrets have no default, and the zero-setup SQLite database and ea
 for the demo (`make run` sets DJANGO_DEBUG=true).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
@@ -49,6 +50,10 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_email",
+    # Workplace authentication (issue 7, docs/authentication.md): recovery codes for the
+    # workplace's TOTP second factor, and login throttling and lockout.
+    "django_otp.plugins.otp_static",
+    "axes",
     "core",
     "parties",
     "audit",
@@ -72,12 +77,20 @@ MIDDLEWARE = [
     # Parents and youths reach no page but the portal's entrance until they passed the second
     # factor; the one place this is enforced (portal/middleware.py).
     "portal.middleware.SecondFactorMiddleware",
+    # Issue 7: professionals, FGs and beheerders reach no page but the second step until they
+    # passed it (the one place this is enforced for the workplace: parties/middleware.py).
+    "parties.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Issue 7: a session ends SESSION_ABSOLUTE_SECONDS after its login (after messages: the
+    # login page says why).
+    "parties.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "audit.middleware.RequestContextMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    # Issue 7: django-axes answers a locked-out login with the lockout page (last, as it asks).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -96,6 +109,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "core.context_processors.navigation",
+                # Issue 7: the idle-timeout warning's numbers (templates/base.html).
+                "parties.context_processors.session_timeout",
             ],
         },
     },
@@ -117,6 +132,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "parties.User"
 AUTHENTICATION_BACKENDS = [
+    # Issue 7: django-axes first, so a locked-out login is refused before a password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "parties.backends.UserWithProfileBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -132,6 +149,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Issue 7: NIST SP 800-63B accepts at least 64 characters; far longer only costs the hasher.
+    {"NAME": "parties.passwords.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
 ]
 LOGIN_URL = "login"
 # How parents and youths prove who they are at the portal's entrance, before the second factor:
@@ -151,6 +170,23 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+
+# Workplace authentication and session hardening (issue 7, docs/authentication.md).
+# A session ends this long after its login, however active (ASVS 7.3.2; default 10 hours).
+SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=10 * 60 * 60)
+# How long before the idle timeout the "Are you still there?" warning shows (default 2 minutes).
+SESSION_WARNING_SECONDS = env.int("SESSION_WARNING_SECONDS", default=2 * 60)
+# django-axes: after AXES_FAILURE_LIMIT wrong passwords for one username from one address, that
+# pair is locked for AXES_COOLOFF_MINUTES (both logins: the workplace's and the portal's).
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "parties.views.locked_out"
+# The same client address as the access log (only a trusted proxy's header counts).
+AXES_CLIENT_IP_CALLABLE = "audit.middleware.client_ip"
+# The attempted username is not written to the application's log (it may be a password).
+AXES_VERBOSE = False
 
 # Transport security follows IS_HTTPS, which defaults to "not DEBUG".
 IS_HTTPS = env.bool("IS_HTTPS", default=not DEBUG)

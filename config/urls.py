@@ -20,6 +20,8 @@ urlpatterns = [
     path("portaal/", include("portal.urls")),
     path("fg/", include("audit.urls")),
     path("beheer/", include("convenant.urls")),
+    # Issue 7: the workplace's second factor, recovery codes and the session keep-alive.
+    path("account/", include("parties.urls")),
 ]
 
 handler400 = "core.views.bad_request"
