@@ -95,7 +95,9 @@ class LoginView(auth_views.LoginView):
         going."""
         url = super().get_success_url()
         user: Any = self.request.user
-        if getattr(user, "is_citizen", False) or user.is_verified():
+        # login() put the bare user on the request: django-otp's is_verified() is not there yet,
+        # and a fresh login is never verified.
+        if getattr(user, "is_citizen", False):
             return url
         return _second_step_url(user, url)
 

@@ -15,13 +15,14 @@ import time_machine
 from audit import selectors
 from audit.choices import Action, Outcome
 from audit.models import AccessEvent
+from tests.helpers import login_verified
 
 pytestmark = pytest.mark.django_db
 
 
 def _fg(world) -> Client:
     client = Client()
-    client.force_login(world.users["privacy_officer"])
+    login_verified(client, world.users["privacy_officer"])
     return client
 
 
@@ -320,7 +321,7 @@ def test_user_timeline_with_a_month_out_of_range_shows_the_message(world, month)
     the field and this month's events, never a 500."""
     url = reverse("audit:user_timeline", args=[world.users["leerplicht"].uuid])
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_login(world.users["privacy_officer"])
+    login_verified(client, world.users["privacy_officer"])
     response = client.get(url, {"month": month})
     assert response.status_code == 200
     assert "month" in response.context["month_form"].errors
