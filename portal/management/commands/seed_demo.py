@@ -1456,6 +1456,13 @@ class Command(BaseCommand):
                 user=user, name="demo", defaults={"key": DEMO_TOTP_KEY, "confirmed": True}
             )
             EmailDevice.objects.get_or_create(user=user, name="demo", defaults={"confirmed": True})
+        # Issue 7: the workplace's second step is mandatory; every demo professional, FG and
+        # beheerder has an authenticator app with the same published demo key (DEBUG only:
+        # seed_demo refuses to run otherwise; `manage.py demo_code` prints the current code).
+        for user in User.objects.filter(username__in=[row[0] for row in STAFF]):
+            TOTPDevice.objects.get_or_create(
+                user=user, name="demo", defaults={"key": DEMO_TOTP_KEY, "confirmed": True}
+            )
 
     def _print_logins(self) -> None:
         """The password and one line per demo account: username, role, name, organisation."""
@@ -1483,6 +1490,12 @@ class Command(BaseCommand):
             "Parents and youths log in at /portaal/inloggen/, then type a code: press 'Send me a "
             "code' (the e-mail appears in this terminal), or add the key "
             f"{secret} to an authenticator app."
+        )
+        # Issue 7: the workplace's second step.
+        self.stdout.write(
+            "Professionals, the FG and the beheerder log in at /inloggen/, then type the code of "
+            f"an authenticator app with the same key {secret}, or run "
+            "`manage.py demo_code` for the current code."
         )
 
     def _print_cases(self, covenant: Covenant, *, made: bool) -> None:
