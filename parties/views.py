@@ -95,9 +95,12 @@ class LoginView(auth_views.LoginView):
         going."""
         url = super().get_success_url()
         user: Any = self.request.user
-        # login() put the bare user on the request: django-otp's is_verified() is not there yet,
-        # and a fresh login is never verified.
         if getattr(user, "is_citizen", False):
+            return url
+        # Right after login() the request holds the bare user (no django-otp is_verified(); a
+        # fresh login is never verified); an already logged-in visitor has it.
+        is_verified = getattr(user, "is_verified", None)
+        if is_verified is not None and is_verified():
             return url
         return _second_step_url(user, url)
 

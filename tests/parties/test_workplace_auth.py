@@ -139,6 +139,14 @@ def test_after_the_password_the_login_sends_a_professional_to_enrol(pro):
     assert response.url == f"{SETUP}?next=%2Fwerkplek%2F"
 
 
+def test_the_login_page_sends_a_logged_in_user_on(pro):
+    """A verified user who opens the login page goes home; a password-only one to the code."""
+    assert login_verified(Client(), pro).get(LOGIN).url == "/"
+    client = Client()
+    client.force_login(pro)  # the password only (the app is enrolled: login_verified made one)
+    assert client.get(LOGIN).url == f"{VERIFY}?next=%2F"
+
+
 def test_enrolment_shows_recovery_codes_once_and_verifies_the_session(pro):
     """R-10-1, ASVS 6.2: the QR code (inline SVG) and key, a code from the app confirms it, ten
     recovery codes are shown once and stored only hashed; the session is then verified."""
