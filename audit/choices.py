@@ -83,6 +83,14 @@ class Action(models.TextChoices):
     ACCOUNT_INVITED = "account.invited", _("Invited a parent or youth to the portal")
     ACCOUNT_ACTIVATED = "account.activated", _("Activated a portal account")
     SECOND_FACTOR_FAILED = "auth.second_factor_failed", _("Wrong second-factor code")
+    # Breaches (issue 7, SPEC §7.2): the register and the revoke of a mis-shared item.
+    INCIDENT_REPORTED = "incident.reported", _("Reported a data breach")
+    INCIDENT_LISTED = "incident.listed", _("Listed the data breach register")
+    INCIDENT_VIEWED = "incident.viewed", _("Viewed a data breach")
+    INCIDENT_UPDATED = "incident.updated", _("Recorded a step of a data breach")
+    INCIDENT_ESCALATED = "incident.escalated", _("Escalated a data breach before its deadline")
+    INCIDENT_CLOSED = "incident.closed", _("Closed a data breach")
+    SHARE_REVOKED = "share.revoked", _("Revoked shared data as mis-shared")
 
 
 class Outcome(models.TextChoices):
@@ -188,6 +196,14 @@ ACTION_KIND: dict[str, str] = {
     Action.ACCOUNT_INVITED: ActionKind.CREATE,
     Action.ACCOUNT_ACTIVATED: ActionKind.UPDATE,
     Action.SECOND_FACTOR_FAILED: ActionKind.LOGIN_FAILED,
+    # Breaches (issue 7).
+    Action.INCIDENT_REPORTED: ActionKind.CREATE,
+    Action.INCIDENT_LISTED: ActionKind.LIST,
+    Action.INCIDENT_VIEWED: ActionKind.VIEW,
+    Action.INCIDENT_UPDATED: ActionKind.UPDATE,
+    Action.INCIDENT_ESCALATED: ActionKind.CREATE,
+    Action.INCIDENT_CLOSED: ActionKind.UPDATE,
+    Action.SHARE_REVOKED: ActionKind.UPDATE,
 }
 
 # NEN 7513 / DICOM EventActionCode: Create, Read, Update, Delete, Execute.

@@ -20,6 +20,8 @@ urlpatterns = [
     path("portaal/", include("portal.urls")),
     path("fg/", include("audit.urls")),
     path("beheer/", include("convenant.urls")),
+    # Breaches (issue 7): report, register and the FG's steps (SPEC §7.2).
+    path("datalekken/", include("convenant.incident_urls")),
 ]
 
 handler400 = "core.views.bad_request"
