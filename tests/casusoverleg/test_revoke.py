@@ -65,7 +65,8 @@ def test_revoke_hides_the_item_from_a_recipient_and_opens_an_incident(
     # The owner party still reads its own record, marked.
     assert _reads(author, item)
     item.refresh_from_db()
-    assert item.withheld_by == author and "Ingetrokken" in item.withheld_reason
+    assert item.withheld_by == author
+    assert "Ingetrokken" in item.withheld_reason
 
     incident = Incident.objects.get()
     assert incident.shared_item == item
@@ -82,7 +83,8 @@ def test_revoke_hides_the_item_from_a_recipient_and_opens_an_incident(
     assert "leerplicht@example.org" in to
     assert "fg@example.org" in to
     for message in mailoutbox:
-        assert item.text not in message.body and "Zoë" not in message.body
+        assert item.text not in message.body
+        assert "Zoë" not in message.body
     incident.refresh_from_db()
     assert incident.parties_notified_at is not None
 
