@@ -33,7 +33,7 @@ from parties.choices import Role
 from parties.models import Organisation, User
 
 from .choices import RiskAssessment, SubjectsException
-from .models import ESCALATION_BEFORE, CovenantParty, DataCategory, Incident
+from .models import EARLIEST_YEAR, ESCALATION_BEFORE, CovenantParty, DataCategory, Incident
 
 # Who works for a party and may report a breach (module docstring).
 REPORTER_ROLES = (Role.COORDINATOR, Role.PROFESSIONAL, Role.PRIVACY_OFFICER, Role.ADMINISTRATOR)
@@ -263,6 +263,8 @@ def _not_in_future(moment: datetime | None, field: str) -> None:
         raise ValidationError({field: [_("Give the date and time.")]})
     if moment > timezone.now() + CLOCK_SKEW:
         raise ValidationError({field: [_("This moment cannot lie in the future.")]})
+    if moment.year < EARLIEST_YEAR:
+        raise ValidationError({field: [_("Give a date from the year 2000 on.")]})
 
 
 @transaction.atomic

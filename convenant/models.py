@@ -413,6 +413,8 @@ class RetentionRule(ReferenceModel):
 AP_DEADLINE = timedelta(hours=72)
 # SPEC R-BREACH-3: the FG and the party's beheerders are warned this long before the deadline.
 ESCALATION_BEFORE = timedelta(hours=24)
+# No moment in the register lies before this year: older input is a typo.
+EARLIEST_YEAR = 2000
 
 
 class IncidentDeletionRefusedError(RuntimeError):
@@ -547,15 +549,19 @@ class Incident(PublicIdModel, TimeStampedModel):
         return self.risk_assessment != RiskAssessment.NONE
 
     def clean(self) -> None:
-        """The deadline follows the discovery (AVG 33(1)); discovery lies not in the future."""
+        """The deadline follows the discovery (AVG 33(1)); discovery lies not in the future, nor
+        before the register could exist (a typo such as year 0001 is refused, not stored)."""
         from django.utils import timezone
 
-        if self.discovered_at is not None:
-            self.ap_deadline = self.discovered_at + AP_DEADLINE
-            if self.discovered_at > timezone.now() + timedelta(minutes=5):
-                raise ValidationError(
-                    {"discovered_at": _("The moment of discovery cannot lie in the future.")}
-                )
+        if self.discovered_at is None:
+            return
+        if self.discovered_at > timezone.now() + timedelta(minutes=5):
+            raise ValidationError(
+                {"discovered_at": _("The moment of discovery cannot lie in the future.")}
+            )
+        if self.discovered_at.year < EARLIEST_YEAR:
+            raise ValidationError({"discovered_at": _("Give a date from the year 2000 on.")})
+        self.ap_deadline = self.discovered_at + AP_DEADLINE
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         """Refused: the register keeps every incident, also those without risk (R-BREACH-5)."""

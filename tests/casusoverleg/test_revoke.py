@@ -130,3 +130,28 @@ def test_case_page_offers_revoke_to_the_author(world):
         .content.decode()
     )
     assert f'data-testid="revoke-{item.uuid}"' in body
+
+
+def test_a_revoked_item_cannot_be_provided_again(world):
+    """R-BREACH-6: "verstrekken" of a revoked item is refused, so the breach is not repeated;
+    the youth-care professional of the owner party revokes their own item."""
+    from django.core.exceptions import ValidationError
+
+    from convenant.models import DataCategory, LegalBasis
+    from tests.factories.casusoverleg import SharedItemFactory
+
+    care = _seat(world, "youth_care")
+    item = SharedItemFactory(
+        case=world.case,
+        meeting=world.meeting,
+        author=care,
+        category=DataCategory.objects.get(code="C6"),
+        legal_basis=LegalBasis.objects.get(code="jeugdhulp-health"),
+        text="Jeugdhulp is betrokken.",
+    )
+    services.shared_item_revoke(actor=care, item=item)
+    item.refresh_from_db()
+    with pytest.raises(ValidationError, match=r"ingetrokken|revoked"):
+        services.shared_item_release(actor=care, item=item)
+    item.refresh_from_db()
+    assert item.is_withheld

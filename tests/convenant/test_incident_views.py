@@ -247,3 +247,29 @@ def test_fg_of_a_school_board_sees_its_schools_incidents(world):
     board_fg = _staff("board_fg", Role.PRIVACY_OFFICER, board)
     incident = _report(world, parties=[world.school])
     assert incident in incidents.incidents_visible_to(board_fg)
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00", "9999-12-31T23:59", "1999-12-31T23:00"])
+def test_impossible_moments_are_refused_at_the_field(world, moment):
+    """Invariant 9: a discovery in year 1, in 9999 or before 2000 gets a message at its field,
+    no server error, nothing written."""
+    response = _client(world.users["professional"]).post(
+        reverse("incidents:incident_report"),
+        {
+            "description": "Iets ging mis.",
+            "discovered_at": moment,
+            "n_subjects": "1",
+            "affected_parties": [world.school.pk],
+        },
+    )
+    assert response.status_code == 400
+    assert 'id="id_discovered_at_error"' in response.content.decode()
+    assert not Incident.objects.exists()
+    incident = _report(world)
+    response = _client(world.users["privacy_officer"]).post(
+        reverse("incidents:incident_subjects", kwargs={"uuid": incident.uuid}),
+        {"subjects-notified_at": moment},
+    )
+    assert response.status_code == 400
+    incident.refresh_from_db()
+    assert incident.subjects_notified_at is None
