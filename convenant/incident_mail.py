@@ -23,6 +23,9 @@ def notify_incident(*, incident_id: int, kind: str) -> None:
     """Send `kind` ("reported" or "escalated") to every address `recipients` names; after a
     report, record that the parties' FGs were told."""
     incident = Incident.objects.select_related("organisation").get(pk=incident_id)
+    if kind == "reported" and incident.parties_notified_at:
+        # Told already: a redelivered task (acks_late) does not send the report twice.
+        return
     link = settings.SITE_URL.rstrip("/") + reverse(
         "incidents:incident_detail", kwargs={"uuid": incident.uuid}
     )

@@ -352,3 +352,15 @@ def test_countdown(world):
     assert (at.hours_overdue, at.overdue, at.urgent) == (3, True, True)
     incident.risk_assessment = RiskAssessment.NONE
     assert incidents.countdown(incident, now=DISCOVERED) is None
+
+
+def test_a_redelivered_report_task_sends_nothing_twice(world, fgs, mailoutbox):
+    """R-BREACH-2 with acks_late: once the FGs were told, the same task again sends nothing."""
+    from convenant.incident_mail import notify_incident
+
+    incident = report(world)
+    notify_incident(incident_id=incident.pk, kind="reported")
+    sent = len(mailoutbox)
+    assert sent == 4
+    notify_incident(incident_id=incident.pk, kind="reported")
+    assert len(mailoutbox) == sent
