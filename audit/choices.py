@@ -88,6 +88,14 @@ class Action(models.TextChoices):
     SECOND_FACTOR_ENROLLED = "auth.second_factor_enrolled", _("Set up a second factor")
     RECOVERY_CODES_RENEWED = "auth.recovery_codes_renewed", _("Made new recovery codes")
     SESSIONS_ENDED = "auth.sessions_ended", _("Ended the sessions of a deactivated account")
+    # Breaches (issue 7, SPEC §7.2): the register and the revoke of a mis-shared item.
+    INCIDENT_REPORTED = "incident.reported", _("Reported a data breach")
+    INCIDENT_LISTED = "incident.listed", _("Listed the data breach register")
+    INCIDENT_VIEWED = "incident.viewed", _("Viewed a data breach")
+    INCIDENT_UPDATED = "incident.updated", _("Recorded a step of a data breach")
+    INCIDENT_ESCALATED = "incident.escalated", _("Escalated a data breach before its deadline")
+    INCIDENT_CLOSED = "incident.closed", _("Closed a data breach")
+    SHARE_REVOKED = "share.revoked", _("Revoked shared data as mis-shared")
 
 
 class Outcome(models.TextChoices):
@@ -197,6 +205,14 @@ ACTION_KIND: dict[str, str] = {
     Action.SECOND_FACTOR_ENROLLED: ActionKind.UPDATE,
     Action.RECOVERY_CODES_RENEWED: ActionKind.UPDATE,
     Action.SESSIONS_ENDED: ActionKind.LOGOUT,
+    # Breaches (issue 7).
+    Action.INCIDENT_REPORTED: ActionKind.CREATE,
+    Action.INCIDENT_LISTED: ActionKind.LIST,
+    Action.INCIDENT_VIEWED: ActionKind.VIEW,
+    Action.INCIDENT_UPDATED: ActionKind.UPDATE,
+    Action.INCIDENT_ESCALATED: ActionKind.CREATE,
+    Action.INCIDENT_CLOSED: ActionKind.UPDATE,
+    Action.SHARE_REVOKED: ActionKind.UPDATE,
 }
 
 # NEN 7513 / DICOM EventActionCode: Create, Read, Update, Delete, Execute.

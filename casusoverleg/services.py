@@ -70,7 +70,7 @@ from .models import (
     SharedItem,
     Statement,
 )
-from .permissions import CaseAction, ItemAction, can, can_item, can_respond
+from .permissions import CaseAction, ItemAction, can, can_item, can_respond, can_revoke
 from .querysets import VIEW_CASE
 from .rules import add_working_days, family_rules
 from .selectors import current_meeting, youth_choices
@@ -1793,6 +1793,11 @@ def shared_item_release(*, actor: User, item: SharedItem) -> SharedItem:
     ensure(can_item(actor, ItemAction.WITHHOLD, item))
     if not item.is_withheld:
         raise ValidationError(_("This item is provided already."))
+    if item.incidents.exists():
+        # Revoked as mis-shared (R-BREACH-6): providing it again would repeat the breach.
+        raise ValidationError(
+            _("This item was revoked as mis-shared. Share it again as a new item if it may be.")
+        )
     check = check_share(
         case=item.case,
         author=actor,
@@ -1827,6 +1832,58 @@ def shared_item_release(*, actor: User, item: SharedItem) -> SharedItem:
         reason=item.category.code,
     )
     return item
+
+
+@transaction.atomic
+def shared_item_revoke(*, actor: User, item: SharedItem, note: str = "") -> Any:
+    """Revoke an item that went to the wrong people, in one action (SPEC R-BREACH-6): it is
+    hidden from every reader outside its owner party at once (the "niet verstrekken" rule of
+    `SharedItemQuerySet.visible_to`), its readers are told it was withdrawn (a link only), the
+    minutes PDFs that showed it go, and a data breach is opened for the owner party's FG
+    (affected party: the owner; category: the item's; one person concerned).
+
+    Returns the Incident. Raises PermissionDenied unless `permissions.can_revoke`.
+    """
+    from convenant.incidents import incident_report
+
+    item = _locked_item(item)
+    ensure(can_revoke(actor, item))
+    readers = _item_readers(item)
+    now = timezone.now()
+    description = _("Shared data (%(category)s) was shared with the wrong people in a case.") % {
+        "category": f"{item.category.code} {item.category.name}"
+    }
+    if note.strip():
+        description = f"{description}\n\n{note.strip()}"
+    incident = incident_report(
+        actor=actor,
+        discovered_at=now,
+        description=description,
+        n_subjects=1,
+        affected_parties=[item.owner],
+        data_categories=[item.category],
+        containment=_("Revoked in the application: hidden from every reader outside %(owner)s.")
+        % {"owner": item.owner.name},
+        shared_item=item,
+    )
+    item.withheld_at = now
+    item.withheld_by = actor
+    item.withheld_reason = (
+        _("Revoked as mis-shared (data breach %(ref)s).") % {"ref": incident.reference}
+    )[:300]
+    item.full_clean()
+    item.save(update_fields=["withheld_at", "withheld_by", "withheld_reason", "updated_at"])
+    _case_event(
+        actor,
+        Action.SHARE_REVOKED,
+        item.case,
+        target=item,
+        legal_basis=item.legal_basis.code,
+        reason=f"{item.category.code}; incident {incident.reference}",
+    )
+    _minutes_pdfs_outdated(item.case)
+    _notify_readers(readers=readers, actor=actor, case=item.case)
+    return incident
 
 
 # --- Consent and birthdays (issue 6) ------------------------------------------------------------

@@ -100,6 +100,12 @@ urlpatterns = [
         sharing.shared_item_release,
         name="shared_item_release",
     ),
+    # Breaches (issue 7, R-BREACH-6): revoke a mis-shared item in one action.
+    path(
+        "gegevens/<uuid:uuid>/intrekken/",
+        sharing.shared_item_revoke,
+        name="shared_item_revoke",
+    ),
     path("acties/", actions.action_list, name="action_list"),
     path("acties/<uuid:uuid>/gedaan/", actions.action_complete, name="action_complete"),
     # Consent (SPEC R-6-2, R-AGE-1) and rights requests (R-13-1..5, R-RIGHTS-1..3), issue 6.

@@ -342,6 +342,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "consent.tasks.rights_requests_remind_task",
         "schedule": crontab(hour=7, minute=15),
     },
+    # Breaches (issue 7): every 15 minutes, warn the FG and the beheerders of a breach that is
+    # not reported to the AP 24 hours before its deadline (R-BREACH-3; once per incident).
+    "incident-escalation": {
+        "task": "convenant.tasks.incidents_escalate_task",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 
 # django-guardian: direct foreign-key permission tables; no anonymous user object.
@@ -387,6 +393,19 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "consent.ParentAccess",
     # The free text of a request may name third parties; the row history keeps the rest.
     {"model": "consent.RightsRequest", "exclude_fields": ["description", "answer"]},
+    # Breaches (issue 7): the free text may describe special data of the people concerned; the
+    # row history keeps the dates, the risk and who did what (SPEC R-BREACH-1, R-10-3).
+    {
+        "model": "convenant.Incident",
+        "exclude_fields": [
+            "description",
+            "containment",
+            "risk_notes",
+            "ap_not_notified_reason",
+            "subjects_exception",
+        ],
+        "m2m_fields": ["affected_parties", "data_categories"],
+    },
 )
 # The proxy header is not trusted by auditlog; the access log takes the address (see AUDIT_*).
 AUDITLOG_DISABLE_REMOTE_ADDR = True

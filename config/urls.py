@@ -22,6 +22,8 @@ urlpatterns = [
     path("beheer/", include("convenant.urls")),
     # Issue 7: the workplace's second factor, recovery codes and the session keep-alive.
     path("account/", include("parties.urls")),
+    # Breaches (issue 7): report, register and the FG's steps (SPEC §7.2).
+    path("datalekken/", include("convenant.incident_urls")),
 ]
 
 handler400 = "core.views.bad_request"

@@ -90,3 +90,25 @@ class CovenantPartyStatus(models.TextChoices):
     SIGNATORY = "signatory", _("Signatory")
     MANDATED = "mandated", _("Represented by the SWV (volmacht)")
     ACCEDED = "acceded", _("Acceded (toetredingsformulier)")
+
+
+class RiskAssessment(models.TextChoices):
+    """The FG's assessment of a data breach's risk to the people concerned (AVG art. 33, 34)."""
+
+    NONE = "none", _("No risk: register only")
+    RISK = "risk", _("Risk: notify the Autoriteit Persoonsgegevens")
+    HIGH_RISK = "high_risk", _("High risk: notify the AP and the people concerned")
+
+
+class SubjectsException(models.TextChoices):
+    """The grounds of AVG art. 34(3) on which the people concerned need not be told."""
+
+    ENCRYPTED = "encrypted", _("The data was unintelligible to others, e.g. encrypted (34(3)(a))")
+    MITIGATED = "mitigated", _("Measures taken since make the high risk unlikely (34(3)(b))")
+    DISPROPORTIONATE = (
+        "disproportionate",
+        _(
+            "Telling each person would take disproportionate effort; a public notice instead "
+            "(34(3)(c))"
+        ),
+    )

@@ -92,6 +92,28 @@ def _access_events(w: Any) -> list[dict[str, Any]]:
     return [{"event_id": event.event_id}]
 
 
+def _incidents(w: Any) -> list[dict[str, Any]]:
+    """Breaches (issue 7): a report of the school that touches the municipality's data too, so
+    the world's FG and beheerder (municipality) see it; its text names nobody. Made once."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from convenant.incidents import incident_report
+    from convenant.models import Incident
+
+    incident = Incident.objects.filter(region_id=w.covenant.region_id).first()
+    if incident is None:
+        incident = incident_report(
+            actor=w.users["professional"],
+            discovered_at=timezone.now() - timedelta(hours=30),
+            description="Een e-mail met een verslag ging naar een verkeerd adres.",
+            n_subjects=2,
+            affected_parties=[w.school, w.municipality],
+        )
+    return [{"uuid": incident.uuid}]
+
+
 def _signals(w: Any) -> list[dict[str, Any]]:
     from audit.signal_queries import SIGNALS
 
@@ -175,6 +197,13 @@ ARGUMENTS: dict[str, Callable[[Any], list[dict[str, Any]]]] = {
     "casusoverleg:request_forward": lambda w: [{"uuid": w.rights_request.uuid}],
     "casusoverleg:request_close": lambda w: [{"uuid": w.rights_request.uuid}],
     "casusoverleg:request_inzage": lambda w: [{"uuid": w.rights_request.uuid}],
+    # Breaches (issue 7): the register's pages and the revoke of a mis-shared item.
+    "incidents:incident_detail": _incidents,
+    "incidents:incident_assess": _incidents,
+    "incidents:incident_ap": _incidents,
+    "incidents:incident_subjects": _incidents,
+    "incidents:incident_close": _incidents,
+    "casusoverleg:shared_item_revoke": _shared_items,
 }
 
 
