@@ -83,6 +83,12 @@ class Action(models.TextChoices):
     ACCOUNT_INVITED = "account.invited", _("Invited a parent or youth to the portal")
     ACCOUNT_ACTIVATED = "account.activated", _("Activated a portal account")
     SECOND_FACTOR_FAILED = "auth.second_factor_failed", _("Wrong second-factor code")
+    # Retention (issue 7): the engine's removals, its pages and legal holds.
+    RETENTION_VIEWED = "retention.viewed", _("Viewed what retention removes")
+    RETENTION_REMOVED = "retention.removed", _("Removed data past its retention period")
+    RETENTION_ANONYMISED = "retention.anonymised", _("Anonymised data past its retention period")
+    HOLD_PLACED = "hold.placed", _("Placed a legal hold")
+    HOLD_ENDED = "hold.ended", _("Ended a legal hold")
 
 
 class Outcome(models.TextChoices):
@@ -188,6 +194,11 @@ ACTION_KIND: dict[str, str] = {
     Action.ACCOUNT_INVITED: ActionKind.CREATE,
     Action.ACCOUNT_ACTIVATED: ActionKind.UPDATE,
     Action.SECOND_FACTOR_FAILED: ActionKind.LOGIN_FAILED,
+    Action.RETENTION_VIEWED: ActionKind.VIEW,
+    Action.RETENTION_REMOVED: ActionKind.DELETE,
+    Action.RETENTION_ANONYMISED: ActionKind.UPDATE,
+    Action.HOLD_PLACED: ActionKind.CREATE,
+    Action.HOLD_ENDED: ActionKind.UPDATE,
 }
 
 # NEN 7513 / DICOM EventActionCode: Create, Read, Update, Delete, Execute.
