@@ -684,3 +684,168 @@ def retention_report_mail(*, user_id: int) -> None:
         subject = _("Retention: what is deleted within 14 days")
         body = render_to_string("casusoverleg/email/retention_report.txt", {"link": link})
     EmailMessage(subject=subject, body=body, to=[user.email]).send()
+
+
+# --- Legal holds and the pages' reads (R-9-4) -----------------------------------------------
+
+
+def region_of(user: Any) -> int | None:
+    """The region of a beheerder's, FG's or procesregisseur's organisation."""
+    from parties.selectors import professional_of
+
+    professional = professional_of(user=user)
+    return professional.organisation.region_id if professional else None
+
+
+def may_hold(user: Any, case: Case) -> bool:
+    """Whether `user` may place or end a hold on `case`: an FG of its region or its
+    procesregisseur (SPEC R-9-4)."""
+    from parties.choices import Role
+
+    if case.coordinator_id == user.pk:
+        return True
+    is_officer = getattr(user, "role", None) == Role.PRIVACY_OFFICER
+    return is_officer and region_of(user) == case.covenant.region_id
+
+
+def hold_case_get(*, user: Any, uuid: UUID) -> Case:
+    """The case `user` may put on hold; anyone else gets DoesNotExist (a 404, never a hint)."""
+    case = Case.objects.select_related("covenant", "youth").get(uuid=uuid)
+    if not may_hold(user, case):
+        raise Case.DoesNotExist
+    return case
+
+
+@transaction.atomic
+def legal_hold_place(
+    *, actor: Any, case: Case, scope: str, reason: str, ends_on: date
+) -> LegalHold:
+    """Place a legal hold on `case` or on everything about its youth (SPEC R-9-4).
+
+    Raises PermissionDenied unless `actor` is an FG of the case's region or its procesregisseur,
+    ValidationError for an empty reason or an end date in the past (invariant 9).
+    """
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.utils.translation import gettext as _
+
+    from audit.services import record
+
+    if not may_hold(actor, case):
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    if scope not in LegalHoldScope.values or (scope == LegalHoldScope.YOUTH and not case.youth_id):
+        errors["scope"] = [_("Choose what the hold covers.")]
+    if not reason.strip():
+        errors["reason"] = [_("Give the reason for the hold, for example a pending complaint.")]
+    if ends_on < timezone.localdate():
+        errors["ends_on"] = [_("The end date cannot be in the past.")]
+    if errors:
+        raise ValidationError(errors)
+    hold = LegalHold(
+        scope=scope,
+        case=case if scope == LegalHoldScope.CASE else None,
+        youth_id=case.youth_id if scope == LegalHoldScope.YOUTH else None,
+        region_id=case.covenant.region_id,
+        reason=reason.strip(),
+        ends_on=ends_on,
+        placed_by=actor,
+    )
+    hold.full_clean()
+    hold.save()
+    record(
+        actor=actor,
+        action=Action.HOLD_PLACED,
+        target=hold,
+        youth=case.youth,
+        case_uuid=case.uuid,
+        reason=f"{scope} until {ends_on.isoformat()}",
+        purpose="retention",
+    )
+    return hold
+
+
+def hold_get(*, user: Any, uuid: UUID) -> LegalHold:
+    """A hold `user` may end: an FG's of their region, or the procesregisseur's of its case."""
+    from parties.choices import Role
+
+    hold = LegalHold.objects.select_related("case", "youth").get(uuid=uuid, ended_at__isnull=True)
+    is_officer = getattr(user, "role", None) == Role.PRIVACY_OFFICER
+    if is_officer and region_of(user) == hold.region_id:
+        return hold
+    if hold.case is not None and hold.case.coordinator_id == user.pk:
+        return hold
+    raise LegalHold.DoesNotExist
+
+
+@transaction.atomic
+def legal_hold_end(*, actor: Any, hold: LegalHold) -> LegalHold:
+    """End a hold now: what it kept is removed by the next run if its period has passed."""
+    from audit.services import record
+
+    hold = LegalHold.objects.select_for_update().get(pk=hold.pk)
+    if hold.ended_at is None:
+        hold.ended_at = timezone.now()
+        hold.ended_by = actor
+        hold.save(update_fields=["ended_at", "ended_by", "updated_at"])
+        youth = hold.youth if hold.youth_id else (hold.case.youth if hold.case_id else None)
+        record(
+            actor=actor,
+            action=Action.HOLD_ENDED,
+            target=hold,
+            youth=youth,
+            case_uuid=hold.case.uuid if hold.case_id else None,
+            purpose="retention",
+        )
+    return hold
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    """One rule's share of what becomes due: counts and pseudonymous references only."""
+
+    plan: Plan
+    count: int
+    refs: list[Ref]
+
+
+def retention_preview(*, region_id: int, on: date, limit: int = 25) -> list[PreviewRow]:
+    """What becomes due on `on` in one region, per rule (a dry run; nothing is changed)."""
+    rows = []
+    for plan, qs in retention_due(on):
+        mine = qs.filter(**{plan.subject.region_id: region_id})
+        count = mine.count()
+        if count:
+            rows.append(PreviewRow(plan, count, refs(plan, mine.order_by("pk")[:limit])))
+    return rows
+
+
+def hold_list(*, user: Any) -> QuerySet[LegalHold]:
+    """The holds in force that `user` may see (their region's, or on cases they direct)."""
+    return (
+        LegalHold.objects.visible_to(user)
+        .filter(ended_at__isnull=True)
+        .select_related("case", "youth", "placed_by")
+        .order_by("ends_on", "pk")
+    )
+
+
+def run_list(*, user: Any, region_id: int, limit: int = 30) -> list[RetentionRun]:
+    """The latest removal runs, each with how many records of `region_id` it removed."""
+    return list(
+        RetentionRun.objects.visible_to(user)
+        .filter(kind=RunKind.APPLY)
+        .annotate(
+            removed=models.Count("removals", filter=Q(removals__region_id=region_id)),
+        )
+        .order_by("-started_at", "-id")[:limit]
+    )
+
+
+def run_get(*, user: Any, uuid: UUID) -> RetentionRun:
+    """One removal run `user` may see; DoesNotExist otherwise."""
+    return RetentionRun.objects.visible_to(user).get(uuid=uuid, kind=RunKind.APPLY)
+
+
+def removal_list(*, user: Any, run: RetentionRun) -> QuerySet[RetentionRemoval]:
+    """What `run` removed in the user's region."""
+    return RetentionRemoval.objects.visible_to(user).filter(run=run).order_by("pk")

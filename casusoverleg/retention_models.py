@@ -7,6 +7,8 @@ its `RetentionBatch` rows are the chunks a worker executes, each once, in its ow
 pseudonymous ids only: no content, so the record of a deletion does not keep what was deleted.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -15,6 +17,56 @@ from django.utils.translation import gettext_lazy as _
 from convenant.choices import RetentionAction
 from core.models import PublicIdModel, TimeStampedModel
 from core.querysets import AuditedQuerySet
+from parties.choices import Role
+
+
+def _overseer_region(user: Any) -> int | None:
+    """The region of a beheerder or FG (who oversee retention), else None."""
+    if not (user.is_authenticated and user.is_active):
+        return None
+    if getattr(user, "role", None) not in (Role.ADMINISTRATOR, Role.PRIVACY_OFFICER):
+        return None
+    professional = getattr(user, "professional", None)
+    return professional.organisation.region_id if professional is not None else None
+
+
+class LegalHoldQuerySet(AuditedQuerySet):
+    """Legal holds, per who may see them."""
+
+    def visible_to(self, user: Any) -> "LegalHoldQuerySet":
+        """The holds of the beheerder's or FG's region, and those on cases the user directs."""
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        rule = Q(case__coordinator=user)
+        region_id = _overseer_region(user)
+        if region_id is not None:
+            rule |= Q(region_id=region_id)
+        return self.filter(rule)
+
+
+class RetentionRunQuerySet(AuditedQuerySet):
+    """Runs hold counts and ids only; the beheerders and FGs oversee them."""
+
+    def visible_to(self, user: Any) -> "RetentionRunQuerySet":
+        """Every run for a beheerder or FG (their pages count their own region's removals)."""
+        return self if _overseer_region(user) is not None else self.none()
+
+
+class RetentionBatchQuerySet(AuditedQuerySet):
+    """The engine's batches: work orders, seen by the overseers only."""
+
+    def visible_to(self, user: Any) -> "RetentionBatchQuerySet":
+        """Every batch for a beheerder or FG; nothing for anyone else."""
+        return self if _overseer_region(user) is not None else self.none()
+
+
+class RetentionRemovalQuerySet(AuditedQuerySet):
+    """What was removed; pseudonymous, per region."""
+
+    def visible_to(self, user: Any) -> "RetentionRemovalQuerySet":
+        """The removals of the beheerder's or FG's own region."""
+        region_id = _overseer_region(user)
+        return self.none() if region_id is None else self.filter(region_id=region_id)
 
 
 class LegalHoldScope(models.TextChoices):
@@ -68,6 +120,8 @@ class LegalHold(PublicIdModel, TimeStampedModel):
         verbose_name=_("ended by"),
     )
 
+    objects = LegalHoldQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("legal hold")
         verbose_name_plural = _("legal holds")
@@ -106,6 +160,8 @@ class RetentionRun(PublicIdModel, TimeStampedModel):
     planned = models.PositiveIntegerField(_("records planned"), default=0)
     summary = models.JSONField(_("counts per rule"), default=dict, blank=True)
 
+    objects = RetentionRunQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("retention run")
         verbose_name_plural = _("retention runs")
@@ -134,6 +190,8 @@ class RetentionBatch(TimeStampedModel):
     record_ids = models.JSONField(_("record ids"), default=list)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     removed = models.PositiveIntegerField(_("removed"), default=0)
+
+    objects = RetentionBatchQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("retention batch")
@@ -174,7 +232,7 @@ class RetentionRemoval(models.Model):
 
     # The removal records are written in bulk per batch (core.querysets.bulk_writes_allowed):
     # they are themselves the record of the removal, append-only in practice.
-    objects = AuditedQuerySet.as_manager()
+    objects = RetentionRemovalQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("removed record")

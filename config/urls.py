@@ -20,6 +20,8 @@ urlpatterns = [
     path("portaal/", include("portal.urls")),
     path("fg/", include("audit.urls")),
     path("beheer/", include("convenant.urls")),
+    # Retention (issue 7): dry-run report, runs and legal holds.
+    path("bewaren/", include("casusoverleg.retention_urls")),
 ]
 
 handler400 = "core.views.bad_request"
