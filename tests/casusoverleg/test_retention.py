@@ -347,3 +347,36 @@ def test_due_lists_each_rule_that_is_enforced(world):
     assert "verzoeken-incidenten:consent.rightsrequest" in keys
     for code in ("casusoverleg-agenda", "jeugdhulp-in-casusoverleg", "school-in-casusoverleg"):
         assert RetentionRule.objects.get(code=code).needs_legal_review
+
+
+def test_granting_a_destruction_request_in_the_workplace_deletes_at_once(
+    client, world, care_item, django_capture_on_commit_callbacks
+):
+    """R-RET-3: the youth care provider's procesregisseur grants a Jw 7.3.9 destruction request
+    filed by the youth; its items about the youth are gone when the answer is saved."""
+    from django.urls import reverse
+
+    from consent.services import rights_request_file
+    from tests.factories.parties import ProfessionalFactory, UserFactory
+    from tests.helpers import login_verified
+
+    care = care_item.owner
+    handler = UserFactory(username="care_coordinator", role="coordinator")
+    ProfessionalFactory(user=handler, organisation=care, capacity="jeugdhulp")
+    (request,) = rights_request_file(
+        actor=world.users["youth"],
+        youth=world.youth,
+        case=world.case,
+        kind=RequestKind.DESTRUCTION,
+        organisations=[care],
+        identity_method="portal",
+    )
+    login_verified(client, handler)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("casusoverleg:request_close", kwargs={"uuid": request.uuid}),
+            {"outcome": "granted", "answer": "Uw gegevens zijn vernietigd.", "refusal_ground": ""},
+        )
+    assert response.status_code == 302
+    assert not SharedItem.objects.filter(pk=care_item.pk).exists()
+    assert SharedItem.objects.filter(case=world.case).count() == 2
