@@ -218,3 +218,11 @@ def test_nothing_due_mails_nobody(world, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         assert retention_report_send() == 0
     assert not mail.outbox
+
+
+def test_the_procesregisseur_finds_the_hold_page_on_the_closed_case(client, world):
+    """R-9-4: the case page links to the hold form for its procesregisseur, also once closed."""
+    _close(world.case, TODAY)
+    login_verified(client, world.users["case_coordinator"])
+    body = _body(client.get(reverse("casusoverleg:case_detail", kwargs={"uuid": world.case.uuid})))
+    assert reverse("retention:hold_place", kwargs={"uuid": world.case.uuid}) in body
