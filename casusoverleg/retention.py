@@ -568,7 +568,15 @@ def retention_batch_execute(*, batch_id: int) -> int:
     batch = RetentionBatch.objects.select_for_update().select_related("run").get(pk=batch_id)
     if batch.done_at is not None:
         return 0
-    plan = _plan_for(f"{batch.rule_code}:{batch.record_type}")
+    try:
+        plan = _plan_for(f"{batch.rule_code}:{batch.record_type}")
+    except LookupError:
+        # The rule stopped applying after planning (switched off, period emptied): the batch
+        # removes nothing, and is done, so that it is not queued night after night.
+        logger.info("retention batch %s: rule %s no longer applies", batch.pk, batch.rule_code)
+        plan = None
+    if plan is None:
+        return _batch_done(batch, 0)
     model = plan.subject.model
     locked = list(
         model._default_manager.select_for_update()
@@ -577,7 +585,11 @@ def retention_batch_execute(*, batch_id: int) -> int:
         .values_list("pk", flat=True)
     )
     qs = due_queryset(plan, batch.run.on).filter(pk__in=locked).order_by("pk")
-    removed = _remove(plan, batch.run, batch, qs)
+    return _batch_done(batch, _remove(plan, batch.run, batch, qs))
+
+
+def _batch_done(batch: RetentionBatch, removed: int) -> int:
+    """Mark the batch done (in its transaction) and the run finished with its last batch."""
     batch.done_at = timezone.now()
     batch.removed = removed
     batch.save(update_fields=["done_at", "removed", "updated_at"])

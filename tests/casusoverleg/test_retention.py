@@ -380,3 +380,35 @@ def test_granting_a_destruction_request_in_the_workplace_deletes_at_once(
     assert response.status_code == 302
     assert not SharedItem.objects.filter(pk=care_item.pk).exists()
     assert SharedItem.objects.filter(case=world.case).count() == 2
+
+
+def test_a_batch_of_a_rule_switched_off_meanwhile_removes_nothing(world):
+    """R-RET-1: a rule switched off after planning removes nothing; its batch is done, so it is
+    not queued again night after night."""
+    from casusoverleg.retention import retention_plan
+
+    _close(world.case, months=25)
+    run = retention_plan(on=TODAY)
+    _set(
+        RetentionRule,
+        RetentionRule.objects.get(code="casusoverleg-verslag").pk,
+        applies_in_app=False,
+    )
+    batch = run.batches.get(rule_code="casusoverleg-verslag")
+    assert retention_batch_execute(batch_id=batch.pk) == 0
+    batch.refresh_from_db()
+    assert batch.done_at is not None
+    assert not _removed(world.case)
+
+
+def test_the_nightly_task_queues_every_batch_and_is_safe_to_run_twice(world, care_item):
+    """Invariant 8: the beat job plans and runs one task per batch; run again, it queues the
+    batches not done (none) and removes nothing more."""
+    from casusoverleg.tasks import retention_task
+
+    _close(world.case, months=25)
+    assert retention_task(batch_size=1) >= 1  # eager in tests: the batches ran inline
+    assert _removed(world.case)
+    removals = RetentionRemoval.objects.count()
+    assert retention_task() == 0
+    assert RetentionRemoval.objects.count() == removals
