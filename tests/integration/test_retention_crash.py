@@ -192,6 +192,8 @@ def test_a_killed_worker_leaves_a_complete_and_exact_retention_run(reference_dat
             log,
         )
         _kill(worker)
+        # The dead worker's reserved batches wait in Redis as unacknowledged (acks_late).
+        assert _unacked(queue) >= 1, "the killed worker held no task: the crash was not tested"
         removed_at_kill = RetentionRemoval.objects.count()
         killed_at = time.monotonic()
         assert BATCH_SIZE <= removed_at_kill < DUE, "the kill must fall halfway through the run"
@@ -209,6 +211,7 @@ def test_a_killed_worker_leaves_a_complete_and_exact_retention_run(reference_dat
             "the run to finish after the restart",
             log,
         )
+        assert _unacked(queue) == 0, "every redelivered batch was acknowledged"
     finally:
         _kill(worker)
         _purge(queue)
@@ -235,6 +238,16 @@ def test_a_killed_worker_leaves_a_complete_and_exact_retention_run(reference_dat
     events = AccessEvent.objects.filter(action="retention.removed")
     assert events.count() == DUE
     assert events.values("object_id").distinct().count() == DUE
+
+
+def _unacked(queue: str) -> int:
+    """Messages of `queue` delivered but not acknowledged (kombu's Redis `unacked` hash)."""
+    import json
+
+    import redis
+
+    client = redis.Redis.from_url(_redis_url())
+    return sum(1 for raw in client.hvals("unacked") if json.loads(raw)[2] == queue)
 
 
 def _purge(queue: str) -> None:
