@@ -78,7 +78,11 @@ def _load_reference_data() -> None:
     # The loaders are data migrations, written for historical models; with the real registry
     # their set-wise updates meet the bulk-write guard (core.querysets).
     with bulk_writes_allowed("reloading the model covenant's reference data after a flush"):
-        for migration in ("0002_seed_model_covenant", "0003_legalbasis_consent_basis"):
+        for migration in (
+            "0002_seed_model_covenant",
+            "0003_legalbasis_consent_basis",
+            "0004_i7_ret_retention_rules",  # retention (issue 7)
+        ):
             importlib.import_module(f"convenant.migrations.{migration}").load(apps, None)
 
 

@@ -96,6 +96,12 @@ class Action(models.TextChoices):
     INCIDENT_ESCALATED = "incident.escalated", _("Escalated a data breach before its deadline")
     INCIDENT_CLOSED = "incident.closed", _("Closed a data breach")
     SHARE_REVOKED = "share.revoked", _("Revoked shared data as mis-shared")
+    # Retention (issue 7): the engine's removals, its pages and legal holds.
+    RETENTION_VIEWED = "retention.viewed", _("Viewed what retention removes")
+    RETENTION_REMOVED = "retention.removed", _("Removed data past its retention period")
+    RETENTION_ANONYMISED = "retention.anonymised", _("Anonymised data past its retention period")
+    HOLD_PLACED = "hold.placed", _("Placed a legal hold")
+    HOLD_ENDED = "hold.ended", _("Ended a legal hold")
 
 
 class Outcome(models.TextChoices):
@@ -213,6 +219,11 @@ ACTION_KIND: dict[str, str] = {
     Action.INCIDENT_ESCALATED: ActionKind.CREATE,
     Action.INCIDENT_CLOSED: ActionKind.UPDATE,
     Action.SHARE_REVOKED: ActionKind.UPDATE,
+    Action.RETENTION_VIEWED: ActionKind.VIEW,
+    Action.RETENTION_REMOVED: ActionKind.DELETE,
+    Action.RETENTION_ANONYMISED: ActionKind.UPDATE,
+    Action.HOLD_PLACED: ActionKind.CREATE,
+    Action.HOLD_ENDED: ActionKind.UPDATE,
 }
 
 # NEN 7513 / DICOM EventActionCode: Create, Read, Update, Delete, Execute.

@@ -1385,6 +1385,11 @@ def document_render(*, document_id: int) -> None:
     template, context = document_context(document)
     _html, pdf = render_pdf(template, context, watermark=_watermark(document))
     with transaction.atomic():
+        # Another delivery of the same task (acks_late after a lost worker) may have finished
+        # first: keep its file and event rather than writing a second (issue 7, idempotence).
+        locked = CaseDocument.objects.select_for_update().get(pk=document.pk)
+        if locked.status == DocumentStatus.READY:
+            return
         document.file.save(f"{document.kind}-{document.uuid}.pdf", ContentFile(pdf), save=False)
         document.sha256 = hashlib.sha256(pdf).hexdigest()
         document.status = DocumentStatus.READY

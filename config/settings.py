@@ -410,6 +410,69 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
 # The proxy header is not trusted by auditlog; the access log takes the address (see AUDIT_*).
 AUDITLOG_DISABLE_REMOTE_ADDR = True
 
+# --- Retention (issue 7; docs/retention.md) -------------------------------------------------
+# A killed worker's unacknowledged tasks go back to the queue once the broker's visibility
+# timeout has passed (Redis transport): it must be longer than the longest task (the hard time
+# limit), or a task still running would be delivered a second time. Tasks are idempotent anyway.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+}
+# Records removed per batch; each batch is one task and one transaction.
+RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=200)
+# The dry-run report looks this many days ahead (SPEC R-9-1).
+RETENTION_REPORT_DAYS = 14
+CELERY_BEAT_SCHEDULE.update(
+    {
+        # Every night: delete or anonymise what has passed its retention period, in batches
+        # (each batch its own task; idempotent).
+        "retention": {
+            "task": "casusoverleg.tasks.retention_task",
+            "schedule": crontab(hour=2, minute=45),
+        },
+        # Every morning: the dry-run report of what becomes due within 14 days, to the
+        # beheerders and FGs of each region (a link only; once a day).
+        "retention-report": {
+            "task": "casusoverleg.tasks.retention_report_task",
+            "schedule": crontab(hour=6, minute=45),
+        },
+    }
+)
+# Free text stays out of the row history: a record deleted after its retention period must
+# not live on in its history's diffs (SPEC R-9-3). The access log records that it changed.
+_RETENTION_FREE_TEXT = {
+    "casusoverleg.Case": ["purpose_specification", "hearing_note", "hearing_not_possible_reason"],
+    "casusoverleg.CoordinatorHandover": ["reason"],
+    "casusoverleg.Participant": ["not_invited_reason"],
+    "casusoverleg.Meeting": ["agenda", "cancel_reason"],
+    "casusoverleg.Attendance": ["absence_reason"],
+    "casusoverleg.ChecklistAnswer": ["note"],
+    "casusoverleg.MinutesEntry": ["text"],
+    "casusoverleg.ActionItem": ["description"],
+    "casusoverleg.Statement": ["text"],
+    "consent.IncapacityJudgement": ["reason"],
+}
+
+
+def _without_free_text(entry: str | dict[str, object]) -> str | dict[str, object]:
+    label = entry if isinstance(entry, str) else str(entry["model"])
+    if label not in _RETENTION_FREE_TEXT:
+        return entry
+    merged = {"model": label} if isinstance(entry, str) else dict(entry)
+    excluded = list(merged.get("exclude_fields", []))  # type: ignore[call-overload]
+    merged["exclude_fields"] = excluded + _RETENTION_FREE_TEXT[label]
+    return merged
+
+
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    *(_without_free_text(entry) for entry in AUDITLOG_INCLUDE_TRACKING_MODELS),
+    "casusoverleg.LegalHold",
+    "casusoverleg.RetentionRun",
+    {"model": "casusoverleg.RetentionBatch", "exclude_fields": ["record_ids"]},
+    "casusoverleg.RetentionRemoval",
+)
+# --- end retention --------------------------------------------------------------------------
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -24,6 +24,8 @@ urlpatterns = [
     path("account/", include("parties.urls")),
     # Breaches (issue 7): report, register and the FG's steps (SPEC §7.2).
     path("datalekken/", include("convenant.incident_urls")),
+    # Retention (issue 7): dry-run report, runs and legal holds.
+    path("bewaren/", include("casusoverleg.retention_urls")),
 ]
 
 handler400 = "core.views.bad_request"

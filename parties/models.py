@@ -198,6 +198,13 @@ class Youth(PublicIdModel, TimeStampedModel):
         related_name="pupils",
         verbose_name=_("school"),
     )
+    # Retention (issue 7): the pupil_left_school trigger of SPEC R-9-2 counts from this day.
+    left_school_on = models.DateField(
+        _("left school on"),
+        null=True,
+        blank=True,
+        help_text=_("The school's data shared in a case is kept for a period counted from here."),
+    )
     user = models.OneToOneField(
         User,
         models.PROTECT,

@@ -204,7 +204,31 @@ ARGUMENTS: dict[str, Callable[[Any], list[dict[str, Any]]]] = {
     "incidents:incident_subjects": _incidents,
     "incidents:incident_close": _incidents,
     "casusoverleg:shared_item_revoke": _shared_items,
+    # Retention (issue 7): a past run and a legal hold on the world's case.
+    "retention:run_detail": lambda w: [{"uuid": _retention_run(w).uuid}],
+    "retention:hold_place": _case,
+    "retention:hold_end": lambda w: [{"uuid": _legal_hold(w).uuid}],
 }
+
+
+def _retention_run(w: Any) -> Any:
+    from casusoverleg.retention import retention_apply
+
+    return retention_apply()
+
+
+def _legal_hold(w: Any) -> Any:
+    from datetime import date, timedelta
+
+    from casusoverleg.retention import legal_hold_place
+
+    return legal_hold_place(
+        actor=w.users["privacy_officer"],
+        case=w.case,
+        scope="case",
+        reason="Klacht in behandeling",
+        ends_on=date.today() + timedelta(days=30),  # noqa: DTZ011 - the services' local date
+    )
 
 
 def _invitation_uid(user: Any) -> str:
