@@ -329,6 +329,10 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "convenant.ConsultationTypeRole",
     "convenant.ChecklistItem",
     "convenant.RetentionRule",
+    # Covenant governance (issue 7): the DPIA gate and its review prompts.
+    "convenant.DPIARecord",
+    "convenant.DPIAEndorsement",
+    "convenant.DPIAReviewPrompt",
     "casusoverleg.Case",
     "casusoverleg.CoordinatorHandover",
     "casusoverleg.Participant",

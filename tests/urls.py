@@ -175,7 +175,25 @@ ARGUMENTS: dict[str, Callable[[Any], list[dict[str, Any]]]] = {
     "casusoverleg:request_forward": lambda w: [{"uuid": w.rights_request.uuid}],
     "casusoverleg:request_close": lambda w: [{"uuid": w.rights_request.uuid}],
     "casusoverleg:request_inzage": lambda w: [{"uuid": w.rights_request.uuid}],
+    # Covenant governance (issue 7): every party row of the world's covenant, its DPIA.
+    "governance:party_detail": lambda w: _governance_parties(w),
+    "governance:accession_upload": lambda w: _governance_parties(w),
+    "governance:accession_download": lambda w: _governance_parties(w),
+    "governance:accession_approve": lambda w: _governance_parties(w),
+    "governance:party_leave": lambda w: _governance_parties(w),
+    "governance:dpia_endorse": lambda w: _governance_dpias(w),
+    "governance:dpia_download": lambda w: _governance_dpias(w),
 }
+
+
+def _governance_parties(w: Any) -> list[dict[str, Any]]:
+    return [{"uuid": party.uuid} for party in w.covenant.parties.order_by("pk")]
+
+
+def _governance_dpias(w: Any) -> list[dict[str, Any]]:
+    from convenant.models import DPIARecord
+
+    return [{"uuid": d.uuid} for d in DPIARecord.objects.filter(region=w.covenant.region)]
 
 
 def _invitation_uid(user: Any) -> str:
