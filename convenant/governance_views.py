@@ -195,7 +195,7 @@ def _party_page(
 @role_required(*BOTH)
 def party_detail(request: HttpRequest, uuid: Any) -> HttpResponse:
     """One party: its accession steps, form, approval and end date."""
-    _, party = _party(request, uuid)
+    _region, party = _party(request, uuid)
     return _party_page(request, party)
 
 
@@ -203,7 +203,7 @@ def party_detail(request: HttpRequest, uuid: Any) -> HttpResponse:
 @require_POST
 def accession_upload(request: HttpRequest, uuid: Any) -> HttpResponse:
     """Upload or replace (before approval) the signed Toetredingsformulier."""
-    _, party = _party(request, uuid)
+    _region, party = _party(request, uuid)
     form = AccessionUploadForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -224,7 +224,7 @@ def accession_upload(request: HttpRequest, uuid: Any) -> HttpResponse:
 @require_POST
 def accession_approve(request: HttpRequest, uuid: Any) -> HttpResponse:
     """The FG approves; the other parties are notified and the party can take part."""
-    _, party = _party(request, uuid)
+    _region, party = _party(request, uuid)
     try:
         services.accession_approve(actor=request.user, party=party)
     except ValidationError as exc:
@@ -236,7 +236,7 @@ def accession_approve(request: HttpRequest, uuid: Any) -> HttpResponse:
 @role_required(*BOTH)
 def accession_download(request: HttpRequest, uuid: Any) -> HttpResponse:
     """The signed form, to the region's beheerder and FG only; every download is logged."""
-    _, party = _party(request, uuid)
+    _region, party = _party(request, uuid)
     if not party.signed_document:
         raise Http404
     with transaction.atomic():
@@ -257,7 +257,7 @@ def _pdf_response(file: Any, name: str) -> FileResponse:
 @require_POST
 def party_leave(request: HttpRequest, uuid: Any) -> HttpResponse:
     """Record the end date of a party's participation (R-19-1)."""
-    _, party = _party(request, uuid)
+    _region, party = _party(request, uuid)
     form = PartyLeaveForm(request.POST)
     if form.is_valid():
         try:
