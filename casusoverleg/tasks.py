@@ -97,3 +97,11 @@ def family_calendar_task() -> dict[str, int]:
     from .services import family_calendar_apply
 
     return family_calendar_apply()
+
+
+@shared_task
+def departed_party_access_end_task() -> int:
+    """Beat job (issue 7, R-19-1): grants of a party that left end on other parties' cases."""
+    from .services import departed_party_access_end
+
+    return departed_party_access_end()

@@ -306,6 +306,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "consent.tasks.rights_requests_remind_task",
         "schedule": crontab(hour=7, minute=15),
     },
+    # Covenant governance (issue 7): every night, the grants that professionals of a party that
+    # left the covenant hold on other parties' cases end (R-19-1; the read rule already hides
+    # those cases from the end date on, so this only makes the grants agree; idempotent).
+    "departed-party-access": {
+        "task": "casusoverleg.tasks.departed_party_access_end_task",
+        "schedule": crontab(hour=0, minute=20),
+    },
 }
 
 # django-guardian: direct foreign-key permission tables; no anonymous user object.

@@ -214,14 +214,14 @@ def test_accession_upload_approval_notification_then_selectable(
     notified = AccessEvent.objects.get(action="accession.notified", object_id=str(party.uuid))
     assert notified.reason == f"{len(mail.outbox)} recipients"
     addresses = sorted(a for m in mail.outbox for a in m.to)
-    assert addresses == sorted(
-        ["fg0@partij.example", "fg1@partij.example", "fg2@partij.example", "beheer@gemeente.example"]
-    )
+    expected = ["fg0@partij.example", "fg1@partij.example", "fg2@partij.example"]
+    assert addresses == sorted([*expected, "beheer@gemeente.example"])
     for message in mail.outbox:
         assert reverse("governance:overview") in message.body
         # A link only: no party, no person, no youth (R-10-3).
         for text in ("Nieuwe Jeugdhulp", "N. Nieuw", *world.pii()):
-            assert text not in message.body and text not in message.subject
+            assert text not in message.body
+            assert text not in message.subject
     seat = case_services.participant_add(
         actor=coordinator, case=world.case, user=professional, role="jeugdhulp"
     )
@@ -337,17 +337,20 @@ def test_a_party_that_left_cannot_be_added_to_new_cases(world):
     refusal = participation_refusal(
         covenant=world.covenant, organisation=world.municipality, on=today
     )
-    assert "left the covenant" in refusal
+    assert "uitgetreden uit het convenant" in refusal
     coordinator = world.users["case_coordinator"]
-    with pytest.raises(ValidationError, match="left the covenant"):
+    with pytest.raises(ValidationError, match="uitgetreden uit het convenant"):
         case_services.participant_add(
             actor=coordinator, case=world.case, user=world.users["leerplicht"], role="leerplicht"
         )
     # The day before the end date it could still be added.
     yesterday = today - timedelta(days=1)
-    assert participation_refusal(
-        covenant=world.covenant, organisation=world.municipality, on=yesterday
-    ) == ""
+    assert (
+        participation_refusal(
+            covenant=world.covenant, organisation=world.municipality, on=yesterday
+        )
+        == ""
+    )
 
 
 def test_a_party_that_left_cannot_open_a_case(world):
@@ -357,7 +360,7 @@ def test_a_party_that_left_cannot_open_a_case(world):
         party=world.covenant.parties.get(organisation=world.school),
         left_on=timezone.localdate(),
     )
-    with pytest.raises(ValidationError, match="left the covenant"):
+    with pytest.raises(ValidationError, match="uitgetreden uit het convenant"):
         _open_case(world)
 
 
@@ -405,6 +408,30 @@ def test_its_people_lose_other_parties_data_on_the_end_date_not_the_day_before(w
     assert response.status_code == 404
     # The other parties' people are not affected.
     assert world.case in Case.objects.visible_to(world.users["involved_professional"])
+
+
+def test_the_nightly_job_ends_grants_and_seats_on_other_parties_cases(world):
+    """R-19-1: the beat job revokes what the read rule already hides (grants and seats agree
+    again, invariant 1), logs it, does nothing before the end date and nothing twice."""
+    from core.permissions import has_grant
+
+    reader = world.users["other_case_professional"]
+    other_case = Case.objects.get(youth=world.other_youth)
+    party = _municipality_party(world)
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    services.party_leave(actor=world.users["administrator"], party=party, left_on=tomorrow)
+    assert case_services.departed_party_access_end() == 0
+    assert has_grant(reader, "casusoverleg.view_case", other_case)
+    with time_machine.travel(timezone.now() + timedelta(days=1), tick=False):
+        assert case_services.departed_party_access_end() == 1
+        assert case_services.departed_party_access_end() == 0
+    assert not has_grant(reader, "casusoverleg.view_case", other_case)
+    assert other_case.participants.get(user=reader).left_at is not None
+    assert AccessEvent.objects.filter(
+        action="grant.revoked", reason="party left the covenant", case_uuid=other_case.uuid
+    ).exists()
+    # The school's people keep their access.
+    assert has_grant(world.users["other_case_coordinator"], "casusoverleg.view_case", other_case)
 
 
 def test_an_end_date_before_joining_is_refused_at_the_field(world):
@@ -496,12 +523,12 @@ def test_the_gate_needs_a_dpia_of_the_gemeente_and_the_host(world):
     host = OrganisationFactory(region=region, name="Hostingpartij")
     CovenantFactory(region=region, hosting_organisation=host)
     org = OrganisationFactory(region=region, is_active=False)
-    assert "No DPIA" in dpia_activation_refusal(organisation=org)
+    assert "nog geen DPIA" in dpia_activation_refusal(organisation=org)
     # A DPIA of the gemeente alone does not cover the hosting party.
     DPIARecordFactory(region=region, controllers=[gemeente])
-    assert "No DPIA" in dpia_activation_refusal(organisation=org)
+    assert "nog geen DPIA" in dpia_activation_refusal(organisation=org)
     dpia = DPIARecordFactory(region=region, controllers=[gemeente, host])
-    assert "has not adopted" in dpia_activation_refusal(organisation=org)
+    assert "nog niet vastgesteld of onderschreven" in dpia_activation_refusal(organisation=org)
     DPIAEndorsement.objects.create(
         dpia=dpia, organisation=org, kind="adopted", reference="B-1", endorsed_on=date(2026, 1, 1)
     )
