@@ -64,8 +64,8 @@ class AccessionForm(_RegionForm):
         label=_("Organisation"), queryset=Organisation.objects.none()
     )
     joined_on = forms.DateField(label=_("Joined on"), widget=_date())
-    privacy_officer_name = forms.CharField(label=_("FG name"), max_length=200)
-    privacy_officer_email = forms.EmailField(label=_("FG e-mail"))
+    privacy_officer_name = forms.CharField(label=_("Name of the FG"), max_length=200)
+    privacy_officer_email = forms.EmailField(label=_("E-mail address of the FG"))
     signed_document = _pdf(_("Signed accession form (Toetredingsformulier)"))
 
 
@@ -78,14 +78,7 @@ class AccessionUploadForm(NLDSFormMixin, forms.Form):
 class PartyLeaveForm(NLDSFormMixin, forms.Form):
     """The end date of a party's participation (R-19-1)."""
 
-    left_on = forms.DateField(
-        label=_("Leaves on"),
-        widget=_date(),
-        help_text=_(
-            "From this date the party cannot be added to new cases and its people no longer "
-            "see other parties' data."
-        ),
-    )
+    left_on = forms.DateField(label=_("Leaves on"), widget=_date())
 
 
 class DPIARecordForm(_RegionForm):
