@@ -35,3 +35,10 @@ class OrganisationForm(NLDSFormMixin, forms.ModelForm):
     class Meta:
         model = Organisation
         fields = ["name", "party_type", "capacities", "parent", "is_active"]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # Covenant governance (issue 7): a new party starts inactive; it is made active once it
+        # passes the DPIA gate (R-DPIA-1, convenant.governance_services).
+        if self.instance.pk is None:
+            self.initial["is_active"] = False

@@ -515,6 +515,25 @@ def test_a_party_is_not_made_active_without_endorsing_the_dpia(world):
     assert org.is_active is True
 
 
+def test_a_new_organisation_starts_inactive_and_cannot_be_created_active(world):
+    """R-DPIA-1, invariant 9: the form offers a new party inactive; creating it active before
+    its DPIA decision is refused at the field and no row is written."""
+    client = _client(world.users["administrator"])
+    url = reverse("convenant:reference_create", kwargs={"kind": "organisaties"})
+    assert client.get(url).context["form"]["is_active"].value() is False
+    count = Organisation.objects.count()
+    response = client.post(
+        url,
+        {"name": "GGZ Nieuw", "party_type": PartyType.YOUTH_CARE_PROVIDER, "is_active": "on"},
+    )
+    assert response.status_code == 400
+    assert "is_active" in response.context["form"].errors
+    assert Organisation.objects.count() == count
+    response = client.post(url, {"name": "GGZ Nieuw", "party_type": PartyType.YOUTH_CARE_PROVIDER})
+    assert response.status_code == 302
+    assert Organisation.objects.get(name="GGZ Nieuw").is_active is False
+
+
 def test_the_gate_needs_a_dpia_of_the_gemeente_and_the_host(world):
     """R-DPIA-1: without a DPIA covering the gemeente and the hosting party no party can be
     made active; the refusal says what is missing."""
@@ -786,9 +805,18 @@ def test_overview_query_count_does_not_grow_with_rows(world, django_assert_max_n
         services.dpia_review_prompt(
             actor=None, region_id=world.covenant.region_id, trigger="hosting", subject=f"x{i}"
         )
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(20):
         response = client.get(reverse("governance:overview"))
     assert response.status_code == 200
+
+
+def test_party_page_query_count(world, django_assert_max_num_queries):
+    """The party page reads a fixed few queries."""
+    client = _client(world.users["administrator"])
+    url = reverse("governance:party_detail", kwargs={"uuid": _municipality_party(world).uuid})
+    client.get(url)
+    with django_assert_max_num_queries(10):
+        assert client.get(url).status_code == 200
 
 
 def test_party_page_logs_the_view(world):
