@@ -24,7 +24,12 @@ from tests.factories.casusoverleg import (
     PrivacyNoticeFactory,
     SharedItemFactory,
 )
-from tests.factories.convenant import CovenantFactory, CovenantPartyFactory
+from tests.factories.convenant import (
+    CovenantFactory,
+    CovenantPartyFactory,
+    DPIAEndorsementFactory,
+    DPIARecordFactory,
+)
 from tests.factories.parties import (
     GuardianFactory,
     OrganisationFactory,
@@ -173,6 +178,13 @@ def world(db: None) -> World:
             capacity=Capacity.COMPULSORY_EDUCATION,
         ),
     }
+    # Covenant governance (issue 7): the gemeente's DPIA, adopted by the other parties, so
+    # that every active party of the world passes the DPIA gate (R-DPIA-1).
+    dpia = DPIARecordFactory(
+        region=region, controllers=[municipality], recorded_by=users["privacy_officer"]
+    )
+    for org in (school, care):
+        DPIAEndorsementFactory(dpia=dpia, organisation=org)
     youth_user = UserFactory(username="youth", role=Role.YOUTH)
     youth = YouthFactory(
         region=region,

@@ -102,6 +102,16 @@ class Action(models.TextChoices):
     RETENTION_ANONYMISED = "retention.anonymised", _("Anonymised data past its retention period")
     HOLD_PLACED = "hold.placed", _("Placed a legal hold")
     HOLD_ENDED = "hold.ended", _("Ended a legal hold")
+    # Covenant governance (issue 7): versions, accession, leaving, the DPIA gate.
+    COVENANT_VERSION_ADDED = "covenant.version_added", _("Added a covenant version")
+    ACCESSION_UPLOADED = "accession.uploaded", _("Uploaded a signed accession form")
+    ACCESSION_APPROVED = "accession.approved", _("Approved an accession")
+    ACCESSION_NOTIFIED = "accession.notified", _("Notified the parties of an accession")
+    ACCESSION_DOWNLOADED = "accession.downloaded", _("Downloaded a signed accession form")
+    PARTY_LEFT = "party.left", _("Recorded that a party leaves the covenant")
+    DPIA_RECORDED = "dpia.recorded", _("Recorded a DPIA")
+    DPIA_ENDORSED = "dpia.endorsed", _("Recorded a party's DPIA endorsement")
+    DPIA_REVIEW_PROMPTED = "dpia.review_prompted", _("A change needs a DPIA review")
 
 
 class Outcome(models.TextChoices):
@@ -224,6 +234,16 @@ ACTION_KIND: dict[str, str] = {
     Action.RETENTION_ANONYMISED: ActionKind.UPDATE,
     Action.HOLD_PLACED: ActionKind.CREATE,
     Action.HOLD_ENDED: ActionKind.UPDATE,
+    # Covenant governance (issue 7).
+    Action.COVENANT_VERSION_ADDED: ActionKind.CREATE,
+    Action.ACCESSION_UPLOADED: ActionKind.CREATE,
+    Action.ACCESSION_APPROVED: ActionKind.UPDATE,
+    Action.ACCESSION_NOTIFIED: ActionKind.CREATE,
+    Action.ACCESSION_DOWNLOADED: ActionKind.DOWNLOAD,
+    Action.PARTY_LEFT: ActionKind.UPDATE,
+    Action.DPIA_RECORDED: ActionKind.CREATE,
+    Action.DPIA_ENDORSED: ActionKind.CREATE,
+    Action.DPIA_REVIEW_PROMPTED: ActionKind.CREATE,
 }
 
 # NEN 7513 / DICOM EventActionCode: Create, Read, Update, Delete, Execute.

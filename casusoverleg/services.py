@@ -1978,3 +1978,72 @@ def family_calendar_apply(*, today: date | None = None) -> dict[str, int]:
             )
             counts["adult"] += 1
     return counts
+
+
+# --- Covenant governance (issue 7): a party that left loses other parties' cases (R-19-1) -----
+
+
+def departed_party_access_end(*, now: datetime | None = None) -> int:
+    """Beat job: revoke the grants that professionals of a party that left the covenant still
+    hold on other parties' cases, and end their seats there; returns the grants revoked.
+
+    The read rule (`CaseQuerySet.visible_to`, `convenant.querysets.party_departed`) already
+    hides those cases from the end date on; this job makes grants and seats agree with it
+    (DESIGN invariant 1), one case per transaction, logged as `grant.revoked`. Idempotent: a
+    revoked grant is not found again. Cases of the party itself stay with it (R-19-1).
+    """
+    from convenant.models import CovenantParty
+    from parties.models import Professional
+
+    from .models import CaseUserObjectPermission
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    left = set(
+        CovenantParty.objects.filter(left_on__lte=today).values_list("organisation_id", flat=True)
+    )
+    staying = set(
+        CovenantParty.objects.filter(joined_on__lte=today)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gt=today))
+        .values_list("organisation_id", flat=True)
+    )
+    departed = left - staying
+    if not departed:
+        return 0
+    revoked = 0
+    professionals = Professional.objects.filter(
+        Q(organisation_id__in=departed) | Q(organisation__parent_id__in=departed)
+    ).select_related("organisation", "user")
+    for professional in professionals:
+        root = professional.organisation.parent_id or professional.organisation_id
+        own = set(
+            Organisation.objects.filter(Q(pk=root) | Q(parent_id=root)).values_list("pk", flat=True)
+        )
+        grants = (
+            CaseUserObjectPermission.objects.filter(
+                user=professional.user, permission__codename="view_case"
+            )
+            .exclude(content_object__organisation_id__in=own)
+            .values_list("content_object_id", flat=True)
+        )
+        for case_id in list(grants):
+            revoked += _departed_access_end_one(user=professional.user, case_id=case_id, now=now)
+    return revoked
+
+
+@transaction.atomic
+def _departed_access_end_one(*, user: User, case_id: int, now: datetime) -> int:
+    """End one departed professional's access to one case of another party."""
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("purpose", "youth")
+        .get(pk=case_id)
+    )
+    if not has_grant(user, VIEW_CASE, case):
+        return 0  # another run did it meanwhile
+    for seat in case.participants.active().filter(user=user, kind=ParticipantKind.PROFESSIONAL):
+        seat.left_at = now
+        seat.save(update_fields=["left_at", "updated_at"])
+    revoke(user, VIEW_CASE, case)
+    _case_event(None, Action.GRANT_REVOKED, case, target=user, reason="party left the covenant")
+    return 1

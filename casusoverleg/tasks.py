@@ -157,3 +157,11 @@ def retention_report_mail_task(self, *, user_id: int) -> None:
             logger.warning("retention report to user %s failed", user_id)
             return
         raise self.retry(exc=exc, countdown=60 * 3**self.request.retries) from exc
+
+
+@shared_task
+def departed_party_access_end_task() -> int:
+    """Beat job (issue 7, R-19-1): grants of a party that left end on other parties' cases."""
+    from .services import departed_party_access_end
+
+    return departed_party_access_end()

@@ -348,6 +348,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "convenant.tasks.incidents_escalate_task",
         "schedule": crontab(minute="*/15"),
     },
+    # Covenant governance (issue 7): every night, the grants that professionals of a party that
+    # left the covenant hold on other parties' cases end (R-19-1; the read rule already hides
+    # those cases from the end date on, so this only makes the grants agree; idempotent).
+    "departed-party-access": {
+        "task": "casusoverleg.tasks.departed_party_access_end_task",
+        "schedule": crontab(hour=0, minute=20),
+    },
 }
 
 # django-guardian: direct foreign-key permission tables; no anonymous user object.
@@ -371,6 +378,10 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "convenant.ConsultationTypeRole",
     "convenant.ChecklistItem",
     "convenant.RetentionRule",
+    # Covenant governance (issue 7): the DPIA gate and its review prompts.
+    "convenant.DPIARecord",
+    "convenant.DPIAEndorsement",
+    "convenant.DPIAReviewPrompt",
     "casusoverleg.Case",
     "casusoverleg.CoordinatorHandover",
     "casusoverleg.Participant",

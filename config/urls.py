@@ -19,6 +19,8 @@ urlpatterns = [
     path("portaal/", include("portal.auth_urls")),
     path("portaal/", include("portal.urls")),
     path("fg/", include("audit.urls")),
+    # Covenant governance (issue 7): before the beheer catch-all `<slug:kind>/`.
+    path("beheer/convenant/", include("convenant.governance_urls")),
     path("beheer/", include("convenant.urls")),
     # Issue 7: the workplace's second factor, recovery codes and the session keep-alive.
     path("account/", include("parties.urls")),

@@ -112,3 +112,31 @@ class SubjectsException(models.TextChoices):
             "(34(3)(c))"
         ),
     )
+
+
+# --- Covenant governance (issue 7) ----------------------------------------------------------
+
+
+class ResidualRisk(models.TextChoices):
+    """The residual risk a DPIA concludes with (AVG art. 35; R-DPIA-1)."""
+
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+
+
+class EndorsementKind(models.TextChoices):
+    """How a party that is not a controller of the DPIA made it its own (R-DPIA-1)."""
+
+    ADOPTED = "adopted", _("Adopted")
+    ENDORSED = "endorsed", _("Endorsed")
+
+
+class DPIAReviewTrigger(models.TextChoices):
+    """Changes after which the DPIA must be reviewed again (R-DPIA-2)."""
+
+    CONSULTATION_TYPE = "consultation_type", _("New consultation type")
+    DATA_CATEGORY = "data_category", _("New data category")
+    PARTY_TYPE = "party_type", _("New party type")
+    WAMS = "wams", _("Wams enabled")
+    HOSTING = "hosting", _("Hosting party changed")

@@ -24,6 +24,9 @@ from .choices import (
     ConsultationRoleCode,
     CovenantPartyStatus,
     DataClass,
+    DPIAReviewTrigger,
+    EndorsementKind,
+    ResidualRisk,
     RetentionAction,
     RetentionTrigger,
     RiskAssessment,
@@ -110,6 +113,15 @@ class CovenantParty(PublicIdModel, TimeStampedModel):
         _("signed accession form"), upload_to="convenant/toetreding/", blank=True
     )
     accession_approved_at = models.DateTimeField(_("accession approved at"), null=True, blank=True)
+    # Issue 7 (covenant governance): who approved the accession (R-18-1, four eyes).
+    accession_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accession approved by"),
+    )
     accession_notified_at = models.DateTimeField(
         _("participants notified of accession at"), null=True, blank=True
     )
@@ -566,3 +578,120 @@ class Incident(PublicIdModel, TimeStampedModel):
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         """Refused: the register keeps every incident, also those without risk (R-BREACH-5)."""
         raise IncidentDeletionRefusedError("the breach register keeps every incident")
+
+
+# --- Covenant governance (issue 7): the DPIA gate and its review prompts (R-DPIA-1, R-DPIA-2) ---
+
+
+class DPIARecord(PublicIdModel, TimeStampedModel):
+    """A data protection impact assessment of the region's use of the application (R-DPIA-1).
+
+    Its controllers (at least the gemeente and the hosting party) carried it out; every other
+    party adopts or endorses it (`DPIAEndorsement`) before it can be made active in the app.
+    """
+
+    region = models.ForeignKey("parties.Region", models.PROTECT, related_name="dpia_records")
+    performed_on = models.DateField(_("DPIA date"))
+    version = models.CharField(_("version"), max_length=32)
+    controllers = models.ManyToManyField(
+        "parties.Organisation",
+        related_name="dpia_records",
+        verbose_name=_("controllers"),
+        help_text=_("The parties that carried out the DPIA: at least the gemeente and the host."),
+    )
+    fg_advice_on = models.DateField(_("date of the FG's advice"))
+    fg_advice_summary = models.TextField(_("summary of the FG's advice"))
+    residual_risk = models.CharField(_("residual risk"), max_length=8, choices=ResidualRisk.choices)
+    prior_consultation = models.BooleanField(
+        _("prior consultation of the Autoriteit Persoonsgegevens"),
+        default=False,
+        help_text=_("Required when a high residual risk remains (AVG art. 36)."),
+    )
+    document = models.FileField(_("DPIA document"), upload_to="convenant/dpia/", blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+
+    class Meta:
+        verbose_name = _("DPIA")
+        verbose_name_plural = _("DPIAs")
+        ordering = ["region", "-performed_on", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "version"], name="dpiarecord_unique_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"DPIA {self.version} ({self.performed_on:%d-%m-%Y})"
+
+    def clean(self) -> None:
+        """A high residual risk needs the AP's prior consultation (AVG art. 36)."""
+        if self.residual_risk == ResidualRisk.HIGH and not self.prior_consultation:
+            raise ValidationError(
+                {
+                    "prior_consultation": _(
+                        "With a high residual risk the Autoriteit Persoonsgegevens must be "
+                        "consulted first."
+                    )
+                }
+            )
+
+
+class DPIAEndorsement(PublicIdModel, TimeStampedModel):
+    """A party's decision to adopt or endorse a DPIA it did not carry out itself (R-DPIA-1)."""
+
+    dpia = models.ForeignKey(
+        DPIARecord, models.CASCADE, related_name="endorsements", verbose_name=_("DPIA")
+    )
+    organisation = models.ForeignKey(
+        "parties.Organisation",
+        models.PROTECT,
+        related_name="dpia_endorsements",
+        verbose_name=_("party"),
+    )
+    kind = models.CharField(_("decision"), max_length=8, choices=EndorsementKind.choices)
+    reference = models.CharField(
+        _("reference"), max_length=200, help_text=_("For example the board decision's number.")
+    )
+    endorsed_on = models.DateField(_("date of the decision"))
+
+    class Meta:
+        verbose_name = _("DPIA endorsement")
+        verbose_name_plural = _("DPIA endorsements")
+        ordering = ["dpia", "organisation__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["dpia", "organisation"], name="dpiaendorsement_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.get_kind_display()} ({self.reference})"
+
+
+class DPIAReviewPrompt(PublicIdModel, TimeStampedModel):
+    """A change after which the DPIA must be reviewed (R-DPIA-2).
+
+    It stays open for a region until a DPIA record of that region, dated on or after the change,
+    is entered after it (`governance_selectors.open_review_prompts`). Without a region the change
+    was to deployment-wide reference data and concerns every region.
+    """
+
+    region = models.ForeignKey(
+        "parties.Region", models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    trigger = models.CharField(_("change"), max_length=24, choices=DPIAReviewTrigger.choices)
+    subject = models.CharField(_("what changed"), max_length=300)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+
+    class Meta:
+        verbose_name = _("DPIA review prompt")
+        verbose_name_plural = _("DPIA review prompts")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_trigger_display()}: {self.subject}"

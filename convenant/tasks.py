@@ -7,6 +7,7 @@ from celery import shared_task
 
 logger = logging.getLogger(__name__)
 
+# Mail servers fail transiently (greylisting, restarts); three tries over about ten minutes.
 MAIL_RETRIES = 3
 
 
@@ -32,3 +33,21 @@ def incidents_escalate_task() -> int:
     from .incidents import incidents_escalate
 
     return incidents_escalate()
+
+
+@shared_task(bind=True, max_retries=MAIL_RETRIES, acks_late=True)
+def accession_mail_task(self, *, party_id: int, address: str) -> None:
+    """Send one accession notification (a link only, R-10-3); retried on a mail server error.
+
+    The notification itself was recorded when the accession was approved (R-18-1); a failed
+    delivery is logged without the address.
+    """
+    from .notifications import accession_mail
+
+    try:
+        accession_mail(party_id=party_id, address=address)
+    except (smtplib.SMTPException, OSError) as exc:
+        if self.request.retries >= MAIL_RETRIES:
+            logger.warning("accession notification for party %s failed", party_id)
+            return
+        raise self.retry(exc=exc, countdown=60 * 3**self.request.retries) from exc

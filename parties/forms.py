@@ -38,6 +38,13 @@ class OrganisationForm(NLDSFormMixin, forms.ModelForm):
         model = Organisation
         fields = ["name", "party_type", "capacities", "parent", "is_active"]
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # Covenant governance (issue 7): a new party starts inactive; it is made active once it
+        # passes the DPIA gate (R-DPIA-1, convenant.governance_services).
+        if self.instance.pk is None:
+            self.initial["is_active"] = False
+
 
 class SecondFactorCodeForm(NLDSFormMixin, forms.Form):
     """A six-digit code from the authenticator app, or (when allowed) a recovery code."""

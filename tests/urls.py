@@ -229,6 +229,25 @@ def _legal_hold(w: Any) -> Any:
         reason="Klacht in behandeling",
         ends_on=date.today() + timedelta(days=30),  # noqa: DTZ011 - the services' local date
     )
+    # Covenant governance (issue 7): every party row of the world's covenant, its DPIA.
+    "governance:party_detail": lambda w: _governance_parties(w),
+    "governance:accession_upload": lambda w: _governance_parties(w),
+    "governance:accession_download": lambda w: _governance_parties(w),
+    "governance:accession_approve": lambda w: _governance_parties(w),
+    "governance:party_leave": lambda w: _governance_parties(w),
+    "governance:dpia_endorse": lambda w: _governance_dpias(w),
+    "governance:dpia_download": lambda w: _governance_dpias(w),
+}
+
+
+def _governance_parties(w: Any) -> list[dict[str, Any]]:
+    return [{"uuid": party.uuid} for party in w.covenant.parties.order_by("pk")]
+
+
+def _governance_dpias(w: Any) -> list[dict[str, Any]]:
+    from convenant.models import DPIARecord
+
+    return [{"uuid": d.uuid} for d in DPIARecord.objects.filter(region=w.covenant.region)]
 
 
 def _invitation_uid(user: Any) -> str:

@@ -1350,6 +1350,56 @@ class Command(BaseCommand):
             user.save(update_fields=fields)
         return user
 
+    def _seed_governance(
+        self, region: Region, covenant: Covenant, orgs: dict[str, Organisation]
+    ) -> None:
+        """Covenant governance (issue 7): the acceded parties' signed forms and the DPIA that
+        the gemeente (also the host) carried out and every other party adopted (R-18-1,
+        R-DPIA-1), so that every active demo party passes the gates. Idempotent."""
+        from django.core.files.base import ContentFile
+
+        from convenant.choices import EndorsementKind, ResidualRisk
+        from convenant.models import DPIAEndorsement, DPIARecord
+
+        for party in CovenantParty.objects.filter(
+            covenant=covenant, status=CovenantPartyStatus.ACCEDED, signed_document=""
+        ):
+            party.signed_document.save(
+                f"toetreding-{party.uuid}.pdf",
+                ContentFile(b"%PDF-1.4\n% demo Toetredingsformulier\n%%EOF\n"),
+                save=True,
+            )
+        fg = User.objects.get(username="fg")
+        dpia, created = DPIARecord.objects.get_or_create(
+            region=region,
+            version="1.0",
+            defaults={
+                "performed_on": date(2025, 11, 15),
+                "fg_advice_on": date(2025, 12, 1),
+                "fg_advice_summary": (
+                    "Positief advies, mits 2FA voor professionals en bewaartermijnen worden "
+                    "afgedwongen."
+                ),
+                "residual_risk": ResidualRisk.LOW,
+                "prior_consultation": False,
+                "recorded_by": fg,
+            },
+        )
+        if created:
+            dpia.controllers.set([orgs["Gemeente Eemstad"]])
+        for name, _status, _mandate, _fg, _email in PARTIES:
+            if name == "Gemeente Eemstad":
+                continue
+            DPIAEndorsement.objects.get_or_create(
+                dpia=dpia,
+                organisation=orgs[name],
+                defaults={
+                    "kind": EndorsementKind.ADOPTED,
+                    "reference": f"Bestuursbesluit DPIA 1.0 ({name})",
+                    "endorsed_on": date(2025, 12, 15),
+                },
+            )
+
     def _seed(self) -> Covenant:
         """The region, its organisations, covenant, staff and families; returns the covenant."""
         today = timezone.localdate()
@@ -1419,6 +1469,7 @@ class Command(BaseCommand):
                     "register_number": number,
                 },
             )
+        self._seed_governance(region, covenant, orgs)
         for (given, family, age, school, portal), parents in FAMILIES:
             youth_user = self._user(portal, given, family, Role.YOUTH) if portal else None
             youth, _ = Youth.objects.get_or_create(
