@@ -83,6 +83,12 @@ class Action(models.TextChoices):
     ACCOUNT_INVITED = "account.invited", _("Invited a parent or youth to the portal")
     ACCOUNT_ACTIVATED = "account.activated", _("Activated a portal account")
     SECOND_FACTOR_FAILED = "auth.second_factor_failed", _("Wrong second-factor code")
+    # Confidentiality declaration, management dashboard and register extract (issue 7, decl).
+    DECLARATION_ACCEPTED = "declaration.accepted", _("Accepted the confidentiality declaration")
+    DASHBOARD_VIEWED = "dashboard.viewed", _("Viewed the management figures")
+    DASHBOARD_EXPORTED = "dashboard.exported", _("Exported the annual evaluation figures")
+    REGISTER_VIEWED = "register.viewed", _("Viewed a processing register extract")
+    REGISTER_EXPORTED = "register.exported", _("Exported a processing register extract")
 
 
 class Outcome(models.TextChoices):
@@ -188,6 +194,12 @@ ACTION_KIND: dict[str, str] = {
     Action.ACCOUNT_INVITED: ActionKind.CREATE,
     Action.ACCOUNT_ACTIVATED: ActionKind.UPDATE,
     Action.SECOND_FACTOR_FAILED: ActionKind.LOGIN_FAILED,
+    # Issue 7 (decl).
+    Action.DECLARATION_ACCEPTED: ActionKind.CREATE,
+    Action.DASHBOARD_VIEWED: ActionKind.VIEW,
+    Action.DASHBOARD_EXPORTED: ActionKind.EXPORT,
+    Action.REGISTER_VIEWED: ActionKind.VIEW,
+    Action.REGISTER_EXPORTED: ActionKind.EXPORT,
 }
 
 # NEN 7513 / DICOM EventActionCode: Create, Read, Update, Delete, Execute.

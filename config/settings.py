@@ -72,6 +72,9 @@ MIDDLEWARE = [
     # Parents and youths reach no page but the portal's entrance until they passed the second
     # factor; the one place this is enforced (portal/middleware.py).
     "portal.middleware.SecondFactorMiddleware",
+    # Professionals reach no case page before accepting the yearly geheimhoudingsverklaring
+    # (issue 7, R-11-1); the one place this is enforced (casusoverleg/middleware.py).
+    "casusoverleg.middleware.ConfidentialityDeclarationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -318,6 +321,8 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "parties.Professional",
     "parties.Youth",
     "parties.Guardian",
+    # The yearly geheimhoudingsverklaring (issue 7, R-11-1); append-only, one row per acceptance.
+    "parties.ConfidentialityDeclaration",
     "parties.Region",
     "parties.Organisation",
     "convenant.Covenant",

@@ -20,6 +20,8 @@ urlpatterns = [
     path("portaal/", include("portal.urls")),
     path("fg/", include("audit.urls")),
     path("beheer/", include("convenant.urls")),
+    # Management figures and register extract (issue 7, R-20-1, R-20-2, R-15-2).
+    path("sturing/", include("casusoverleg.dashboard_urls")),
 ]
 
 handler400 = "core.views.bad_request"

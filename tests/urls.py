@@ -175,6 +175,11 @@ ARGUMENTS: dict[str, Callable[[Any], list[dict[str, Any]]]] = {
     "casusoverleg:request_forward": lambda w: [{"uuid": w.rights_request.uuid}],
     "casusoverleg:request_close": lambda w: [{"uuid": w.rights_request.uuid}],
     "casusoverleg:request_inzage": lambda w: [{"uuid": w.rights_request.uuid}],
+    # Management figures and register extract (issue 7, decl): a party of the world's covenant.
+    "dashboard:register_detail": lambda w: [{"uuid": w.school.uuid}],
+    "dashboard:register_export": lambda w: [
+        {"uuid": w.school.uuid, "fmt": fmt} for fmt in ("csv", "pdf")
+    ],
 }
 
 

@@ -44,6 +44,7 @@ from audit.selectors import access_event_list, access_event_summary
 from audit.services import record
 from casusoverleg import selectors, services
 from casusoverleg.choices import DeliveryStatus, EntryKind, ParticipantKind, TargetGroup
+from casusoverleg.declarations import declaration_accept, declaration_in_force
 from casusoverleg.models import Case, Invitation, Meeting, Participant
 from consent import services as consent_services
 from consent.age import Consenter
@@ -56,6 +57,7 @@ from convenant.models import (
     DataCategory,
     LegalBasis,
 )
+from parties import confidentiality
 from parties.choices import (
     AuthoritySource,
     Capacity,
@@ -161,6 +163,10 @@ PARTIES = [
         "fg@ggd-eemland.example",
     ),
 ]
+
+# The demo professional who has not accepted the geheimhoudingsverklaring yet: log in as them to
+# see the declaration page before the first case page (issue 7, R-11-1).
+DEMO_UNDECLARED = "ggz"
 
 STAFF = [
     # username, first, last, role, organisation, function, capacity, secrecy, register, number
@@ -1444,7 +1450,20 @@ class Command(BaseCommand):
                     },
                 )
         self._second_factors()
+        self._declarations()
         return covenant
+
+    # Issue 7 (R-11-1): every demo professional accepted the geheimhoudingsverklaring when the
+    # region was set up, except DEMO_UNDECLARED, who is asked for it at the first case page.
+    def _declarations(self) -> None:
+        """Each demo professional and procesregisseur but one accepted the declaration (through
+        the service, so the acceptance is in the access log too); a rerun adds nothing."""
+        for user in User.objects.filter(
+            username__in=[row[0] for row in STAFF if row[0] != DEMO_UNDECLARED],
+            role__in=confidentiality.DECLARING_ROLES,
+        ):
+            if declaration_in_force(user=user) is None:
+                declaration_accept(actor=user)
 
     def _second_factors(self) -> None:
         """Every demo parent and youth can pass the portal's second step: the demo app key, or
