@@ -115,7 +115,9 @@ def register_extract(*, organisation: Organisation) -> RegisterExtract:
         Purpose.objects.filter(pk__in=types.values("purpose_id")).order_by("code").distinct()
     )
     categories = list(
-        DataCategory.objects.filter(consultation_types__in=types, excluded=False)
+        DataCategory.objects.filter(
+            consultation_types__in=types, excluded=False, never_shared=False
+        )
         .distinct()
         .order_by("code")
     )

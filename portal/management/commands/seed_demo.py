@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from uuid import UUID
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -1458,12 +1458,30 @@ class Command(BaseCommand):
     def _declarations(self) -> None:
         """Each demo professional and procesregisseur but one accepted the declaration (through
         the service, so the acceptance is in the access log too); a rerun adds nothing."""
-        for user in User.objects.filter(
-            username__in=[row[0] for row in STAFF if row[0] != DEMO_UNDECLARED],
+        usernames = [row[0] for row in STAFF]
+        for user in User.objects.select_related("professional__organisation").filter(
+            username__in=[u for u in usernames if u != DEMO_UNDECLARED],
             role__in=confidentiality.DECLARING_ROLES,
         ):
-            if declaration_in_force(user=user) is None:
-                declaration_accept(actor=user)
+            if declaration_in_force(user=user) is not None:
+                continue
+            # The request context the middleware would give the page, from the office network
+            # and browser the history gives this user (without drawing from its generator).
+            index = usernames.index(user.username)
+            token = current.set(
+                RequestContext(
+                    client_ip=f"{OFFICE_NETWORK}"
+                    f"{10 + ORGANISATION_INDEX[user.professional.organisation.name]}",
+                    user_agent=BROWSERS[index % (len(BROWSERS) - 1)],
+                    request_id=f"{uuid5(NAMESPACE_URL, 'declaration:' + user.username).hex}",
+                    path=reverse("casusoverleg:declaration"),
+                )
+            )
+            try:
+                with set_actor(user):
+                    declaration_accept(actor=user)
+            finally:
+                current.reset(token)
 
     def _second_factors(self) -> None:
         """Every demo parent and youth can pass the portal's second step: the demo app key, or
