@@ -53,4 +53,10 @@ class ConfidentialityDeclarationMiddleware:
         response = redirect(f"{GUARDED_NAMESPACE}:{DECLARATION_URL_NAME}")
         if request.method == "GET":
             response["Location"] += "?" + urlencode({"next": request.get_full_path()})
+        if getattr(request, "htmx", False):
+            # An htmx request would follow the redirect and swap the declaration into a
+            # fragment; HX-Redirect makes the browser open the declaration page itself.
+            location = response["Location"]
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = location
         return response

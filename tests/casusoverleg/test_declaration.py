@@ -171,3 +171,15 @@ def test_an_acceptance_cannot_be_changed(world):
         cursor.execute(
             "UPDATE parties_confidentialitydeclaration SET version = 'x' WHERE id = %s", [row.pk]
         )
+
+
+def test_an_htmx_request_is_sent_to_the_declaration_page_whole(world):
+    """R-11-1: a fragment request (htmx) gets no fragment and no data, but an HX-Redirect to
+    the declaration page, so the browser opens that page instead of swapping it into a part."""
+    user = _undeclared(world, "involved_professional")
+    client = login_verified(Client(), user)
+    url = reverse("casusoverleg:case_detail", kwargs={"uuid": world.case.uuid})
+    response = client.get(url, headers={"HX-Request": "true"})
+    assert response.status_code == 204
+    assert response["HX-Redirect"].startswith(DECLARATION)
+    assert response.content == b""
