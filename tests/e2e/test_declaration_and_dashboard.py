@@ -7,8 +7,11 @@ wide tables scroll inside their own focusable region), no sideways scrolling of 
 screenshot in test-results/screenshots/ (declaration-*.png).
 """
 
+import re
+
 import pytest
 
+from casusoverleg.models import Case
 from parties.models import ConfidentialityDeclaration, Organisation, User, Youth
 from tests.e2e.walker import Walker
 
@@ -37,10 +40,12 @@ def test_declaration_then_case_and_the_management_pages(page, live_server, demo,
         page.get_by_role("button", name="Verklaring accepteren").click()
     assert page.url.endswith("/werkplek/")
     assert ConfidentialityDeclaration.objects.filter(user=user).count() == 1
-    page.locator("a[href^='/werkplek/casussen/']").first.click()
-    page.wait_for_load_state()
-    assert "/werkplek/casussen/" in page.url
-    assert page.locator("h1").first.is_visible()
+    # A case the procesregisseur directs (not the "open a case" form).
+    with page.expect_navigation():
+        page.locator("a[href^='/werkplek/casussen/']:not([href$='/nieuw/'])").first.click()
+    assert re.search(r"/werkplek/casussen/[0-9a-f-]{36}/$", page.url), page.url
+    case = Case.objects.get(uuid=page.url.rstrip("/").rsplit("/", 1)[1])
+    assert case.youth.family_name in page.content()
     walk.check("case")
 
     fg = Walker(
