@@ -112,6 +112,12 @@ class Action(models.TextChoices):
     DPIA_RECORDED = "dpia.recorded", _("Recorded a DPIA")
     DPIA_ENDORSED = "dpia.endorsed", _("Recorded a party's DPIA endorsement")
     DPIA_REVIEW_PROMPTED = "dpia.review_prompted", _("A change needs a DPIA review")
+    # Confidentiality declaration, management dashboard and register extract (issue 7, decl).
+    DECLARATION_ACCEPTED = "declaration.accepted", _("Accepted the confidentiality declaration")
+    DASHBOARD_VIEWED = "dashboard.viewed", _("Viewed the management figures")
+    DASHBOARD_EXPORTED = "dashboard.exported", _("Exported the annual evaluation figures")
+    REGISTER_VIEWED = "register.viewed", _("Viewed a processing register extract")
+    REGISTER_EXPORTED = "register.exported", _("Exported a processing register extract")
 
 
 class Outcome(models.TextChoices):
@@ -244,6 +250,12 @@ ACTION_KIND: dict[str, str] = {
     Action.DPIA_RECORDED: ActionKind.CREATE,
     Action.DPIA_ENDORSED: ActionKind.CREATE,
     Action.DPIA_REVIEW_PROMPTED: ActionKind.CREATE,
+    # Issue 7 (decl).
+    Action.DECLARATION_ACCEPTED: ActionKind.CREATE,
+    Action.DASHBOARD_VIEWED: ActionKind.VIEW,
+    Action.DASHBOARD_EXPORTED: ActionKind.EXPORT,
+    Action.REGISTER_VIEWED: ActionKind.VIEW,
+    Action.REGISTER_EXPORTED: ActionKind.EXPORT,
 }
 
 # NEN 7513 / DICOM EventActionCode: Create, Read, Update, Delete, Execute.

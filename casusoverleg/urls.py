@@ -8,6 +8,7 @@ from .views import (
     cases,
     consents,
     dashboard,
+    declaration,
     documents,
     invitations,
     meetings,
@@ -20,6 +21,9 @@ from .views import (
 app_name = "casusoverleg"
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
+    # The yearly geheimhoudingsverklaring (issue 7, R-11-1): the one page of this namespace a
+    # professional reaches before accepting it (casusoverleg.middleware).
+    path("geheimhoudingsverklaring/", declaration.declaration, name="declaration"),
     path("agenda/", calendar.calendar_view, name="calendar"),
     path("casussen/nieuw/", cases.case_create, name="case_create"),
     path("casussen/<uuid:uuid>/", cases.case_detail, name="case_detail"),

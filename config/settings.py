@@ -80,6 +80,10 @@ MIDDLEWARE = [
     # Issue 7: professionals, FGs and beheerders reach no page but the second step until they
     # passed it (the one place this is enforced for the workplace: parties/middleware.py).
     "parties.middleware.SecondFactorRequiredMiddleware",
+
+    # Professionals reach no case page before accepting the yearly geheimhoudingsverklaring
+    # (issue 7, R-11-1); the one place this is enforced (casusoverleg/middleware.py).
+    "casusoverleg.middleware.ConfidentialityDeclarationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Issue 7: a session ends SESSION_ABSOLUTE_SECONDS after its login (after messages: the
     # login page says why).
@@ -367,6 +371,8 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "parties.Professional",
     "parties.Youth",
     "parties.Guardian",
+    # The yearly geheimhoudingsverklaring (issue 7, R-11-1); append-only, one row per acceptance.
+    "parties.ConfidentialityDeclaration",
     "parties.Region",
     "parties.Organisation",
     "convenant.Covenant",

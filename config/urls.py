@@ -28,6 +28,8 @@ urlpatterns = [
     path("datalekken/", include("convenant.incident_urls")),
     # Retention (issue 7): dry-run report, runs and legal holds.
     path("bewaren/", include("casusoverleg.retention_urls")),
+    # Management figures and register extract (issue 7, R-20-1, R-20-2, R-15-2).
+    path("sturing/", include("casusoverleg.dashboard_urls")),
 ]
 
 handler400 = "core.views.bad_request"

@@ -208,6 +208,11 @@ ARGUMENTS: dict[str, Callable[[Any], list[dict[str, Any]]]] = {
     "retention:run_detail": lambda w: [{"uuid": _retention_run(w).uuid}],
     "retention:hold_place": _case,
     "retention:hold_end": lambda w: [{"uuid": _legal_hold(w).uuid}],
+    # Management figures and register extract (issue 7, decl): a party of the world's covenant.
+    "dashboard:register_detail": lambda w: [{"uuid": w.school.uuid}],
+    "dashboard:register_export": lambda w: [
+        {"uuid": w.school.uuid, "fmt": fmt} for fmt in ("csv", "pdf")
+    ],
 }
 
 

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from uuid import UUID
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -44,6 +44,7 @@ from audit.selectors import access_event_list, access_event_summary
 from audit.services import record
 from casusoverleg import selectors, services
 from casusoverleg.choices import DeliveryStatus, EntryKind, ParticipantKind, TargetGroup
+from casusoverleg.declarations import declaration_accept, declaration_in_force
 from casusoverleg.models import Case, Invitation, Meeting, Participant
 from consent import services as consent_services
 from consent.age import Consenter
@@ -56,6 +57,7 @@ from convenant.models import (
     DataCategory,
     LegalBasis,
 )
+from parties import confidentiality
 from parties.choices import (
     AuthoritySource,
     Capacity,
@@ -161,6 +163,10 @@ PARTIES = [
         "fg@ggd-eemland.example",
     ),
 ]
+
+# The demo professional who has not accepted the geheimhoudingsverklaring yet: log in as them to
+# see the declaration page before the first case page (issue 7, R-11-1).
+DEMO_UNDECLARED = "ggz"
 
 STAFF = [
     # username, first, last, role, organisation, function, capacity, secrecy, register, number
@@ -1495,7 +1501,38 @@ class Command(BaseCommand):
                     },
                 )
         self._second_factors()
+        self._declarations()
         return covenant
+
+    # Issue 7 (R-11-1): every demo professional accepted the geheimhoudingsverklaring when the
+    # region was set up, except DEMO_UNDECLARED, who is asked for it at the first case page.
+    def _declarations(self) -> None:
+        """Each demo professional and procesregisseur but one accepted the declaration (through
+        the service, so the acceptance is in the access log too); a rerun adds nothing."""
+        usernames = [row[0] for row in STAFF]
+        for user in User.objects.select_related("professional__organisation").filter(
+            username__in=[u for u in usernames if u != DEMO_UNDECLARED],
+            role__in=confidentiality.DECLARING_ROLES,
+        ):
+            if declaration_in_force(user=user) is not None:
+                continue
+            # The request context the middleware would give the page, from the office network
+            # and browser the history gives this user (without drawing from its generator).
+            index = usernames.index(user.username)
+            token = current.set(
+                RequestContext(
+                    client_ip=f"{OFFICE_NETWORK}"
+                    f"{10 + ORGANISATION_INDEX[user.professional.organisation.name]}",
+                    user_agent=BROWSERS[index % (len(BROWSERS) - 1)],
+                    request_id=f"{uuid5(NAMESPACE_URL, 'declaration:' + user.username).hex}",
+                    path=reverse("casusoverleg:declaration"),
+                )
+            )
+            try:
+                with set_actor(user):
+                    declaration_accept(actor=user)
+            finally:
+                current.reset(token)
 
     def _second_factors(self) -> None:
         """Every demo parent and youth can pass the portal's second step: the demo app key, or
