@@ -86,7 +86,7 @@ def _load_reference_data() -> None:
         for migration in (
             "0002_seed_model_covenant",
             "0003_legalbasis_consent_basis",
-            "0004_i7_ret_retention_rules",  # retention (issue 7)
+            "0006_i7_ret_retention_rules",  # retention (issue 7)
         ):
             importlib.import_module(f"convenant.migrations.{migration}").load(apps, None)
 

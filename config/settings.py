@@ -80,7 +80,6 @@ MIDDLEWARE = [
     # Issue 7: professionals, FGs and beheerders reach no page but the second step until they
     # passed it (the one place this is enforced for the workplace: parties/middleware.py).
     "parties.middleware.SecondFactorRequiredMiddleware",
-
     # Professionals reach no case page before accepting the yearly geheimhoudingsverklaring
     # (issue 7, R-11-1); the one place this is enforced (casusoverleg/middleware.py).
     "casusoverleg.middleware.ConfidentialityDeclarationMiddleware",

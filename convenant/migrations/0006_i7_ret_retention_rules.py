@@ -34,6 +34,6 @@ def load(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("convenant", "0003_legalbasis_consent_basis")]
+    dependencies = [("convenant", "0005_i7_gov_governance")]
 
     operations = [migrations.RunPython(load, migrations.RunPython.noop)]

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('parties', '0003_both_parents_and_curator'),
+        ('parties', '0004_i7_ret_youth_left_school'),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('convenant', '0003_legalbasis_consent_basis'),
+        ('convenant', '0004_i7_breach_incident'),
         ('parties', '0003_both_parents_and_curator'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
