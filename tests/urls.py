@@ -213,6 +213,14 @@ ARGUMENTS: dict[str, Callable[[Any], list[dict[str, Any]]]] = {
     "dashboard:register_export": lambda w: [
         {"uuid": w.school.uuid, "fmt": fmt} for fmt in ("csv", "pdf")
     ],
+    # Covenant governance (issue 7): every party row of the world's covenant, its DPIA.
+    "governance:party_detail": lambda w: _governance_parties(w),
+    "governance:accession_upload": lambda w: _governance_parties(w),
+    "governance:accession_download": lambda w: _governance_parties(w),
+    "governance:accession_approve": lambda w: _governance_parties(w),
+    "governance:party_leave": lambda w: _governance_parties(w),
+    "governance:dpia_endorse": lambda w: _governance_dpias(w),
+    "governance:dpia_download": lambda w: _governance_dpias(w),
 }
 
 
@@ -234,15 +242,6 @@ def _legal_hold(w: Any) -> Any:
         reason="Klacht in behandeling",
         ends_on=date.today() + timedelta(days=30),  # noqa: DTZ011 - the services' local date
     )
-    # Covenant governance (issue 7): every party row of the world's covenant, its DPIA.
-    "governance:party_detail": lambda w: _governance_parties(w),
-    "governance:accession_upload": lambda w: _governance_parties(w),
-    "governance:accession_download": lambda w: _governance_parties(w),
-    "governance:accession_approve": lambda w: _governance_parties(w),
-    "governance:party_leave": lambda w: _governance_parties(w),
-    "governance:dpia_endorse": lambda w: _governance_dpias(w),
-    "governance:dpia_download": lambda w: _governance_dpias(w),
-}
 
 
 def _governance_parties(w: Any) -> list[dict[str, Any]]:
