@@ -66,6 +66,9 @@ def test_a_professional_enrols_the_app_and_logs_in_with_a_recovery_code(
     assert page.url.endswith("/werkplek/")
     assert page.get_by_text("U hebt een herstelcode gebruikt").is_visible()
     walk.check("after-recovery-code")
+    walk.goto("/account/herstelcodes/")
+    assert page.get_by_text("U hebt nog 9 ongebruikte herstelcodes.").is_visible()
+    walk.check("recovery-codes-page")
     # The same code a second time is refused.
     with page.expect_navigation():
         page.locator("header").get_by_role("button", name="Uitloggen").click()
@@ -98,4 +101,18 @@ def test_the_idle_warning_lets_a_professional_stay_logged_in(
     assert renewed.value.status == 204
     dialog.wait_for(state="hidden")
     assert page.locator("#session-timeout-status").inner_text() == "De sessie is verlengd."
+    assert not walk.violations, walk.violations
+
+
+def test_too_many_wrong_passwords_show_the_lockout_page(page, live_server, demo, screenshot_dir):
+    """R-10-1: after five wrong passwords a clear Dutch page says what happened and what to do."""
+    walk = Walker(page, live_server, screenshot_dir, "workplace-auth", axe_narrow=True)
+    page.goto(f"{live_server.url}/inloggen/")
+    for _ in range(5):
+        page.locator("#id_username").fill("mentor")
+        page.locator("#id_password").fill("niet het wachtwoord")
+        with page.expect_navigation():
+            page.locator("#id_password").press("Enter")
+    assert page.get_by_role("heading", name="Inloggen is even geblokkeerd").is_visible()
+    walk.check("locked-out")
     assert not walk.violations, walk.violations
