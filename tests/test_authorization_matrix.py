@@ -154,7 +154,22 @@ ROLE_PAGES = {
     "convenant:overview": {"administrator"},
     # Rights requests of the organisation: its procesregisseurs and FGs (issue 6, R-RIGHTS-1).
     "casusoverleg:request_list": {"coordinator", "privacy_officer", "other_case_coordinator"},
+    # Breaches (issue 7): every professional, procesregisseur, FG and beheerder reports and sees
+    # their own reports or their party's register; parents and youths do not (R-BREACH-6).
+    "incidents:incident_report": {
+        "coordinator",
+        "professional",
+        "youth_care",
+        "leerplicht",
+        "privacy_officer",
+        "administrator",
+        "invited_professional",
+        "other_case_coordinator",
+        "other_case_professional",
+        "former_participant",
+    },
 }
+ROLE_PAGES["incidents:incident_list"] = ROLE_PAGES["incidents:incident_report"]
 
 
 @pytest.mark.parametrize(("url_name", "allowed"), ROLE_PAGES.items())
