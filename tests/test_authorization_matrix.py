@@ -169,7 +169,22 @@ ROLE_PAGES = {
     "dashboard:overview": {"privacy_officer", "administrator"},
     "dashboard:export_csv": {"privacy_officer", "administrator"},
     "dashboard:register_list": {"privacy_officer", "administrator"},
+    # Breaches (issue 7): every professional, procesregisseur, FG and beheerder reports and sees
+    # their own reports or their party's register; parents and youths do not (R-BREACH-6).
+    "incidents:incident_report": {
+        "coordinator",
+        "professional",
+        "youth_care",
+        "leerplicht",
+        "privacy_officer",
+        "administrator",
+        "invited_professional",
+        "other_case_coordinator",
+        "other_case_professional",
+        "former_participant",
+    },
 }
+ROLE_PAGES["incidents:incident_list"] = ROLE_PAGES["incidents:incident_report"]
 
 
 @pytest.mark.parametrize(("url_name", "allowed"), ROLE_PAGES.items())

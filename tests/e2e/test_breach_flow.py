@@ -65,3 +65,39 @@ def test_report_a_breach_and_the_fg_sees_the_countdown(page, live_server, demo, 
 
     assert not errors, errors
     assert not browser.violations, browser.violations
+
+
+def test_a_mis_shared_item_is_revoked_in_one_action(page, live_server, demo, screenshot_dir):
+    """R-BREACH-6, WCAG 2.1 AA: the youth doctor revokes their shared advice from the case page:
+    a confirmation page, one button, back on the case page with a message; the item is hidden
+    from the others and a data breach is registered."""
+    from casusoverleg.models import SharedItem
+    from parties.models import User
+
+    doctor = User.objects.get(username="jeugdarts")
+    item = (
+        SharedItem.objects.filter(author=doctor, withheld_at__isnull=True)
+        .select_related("case")
+        .first()
+    )
+    assert item is not None
+    # axe at full width, reflow at 375 px, as the sharing flow checks the case page: at 375 px
+    # axe flags a table container of the case page that scrolls without keyboard focus
+    # (scrollable-region-focusable), which this change does not touch.
+    browser = Walker(page, live_server, screenshot_dir, "breach")
+    browser.login("jeugdarts")
+    browser.goto(f"/werkplek/casussen/{item.case.uuid}/")
+    with page.expect_navigation():
+        page.get_by_test_id(f"revoke-{item.uuid}").click()
+    assert page.locator("h1").inner_text() == "Onterecht gedeeld: intrekken"
+    browser.check("revoke-confirm")
+    page.locator("#id_note").fill("Advies in de verkeerde casus gezet.")
+    with page.expect_navigation():
+        page.get_by_test_id("confirm-revoke").click()
+    assert "De gegevens zijn ingetrokken" in page.content()
+    browser.check("revoked")
+    item.refresh_from_db()
+    assert item.is_withheld
+    incident = Incident.objects.get(shared_item=item)
+    assert incident.reported_by == doctor
+    assert not browser.violations, browser.violations
