@@ -26,12 +26,24 @@ def sniffed_type(upload: UploadedFile) -> str | None:
     return None
 
 
-def check_upload(upload: UploadedFile, *, max_bytes: int) -> str:
-    """The message for a refused upload, or "" when it may be kept."""
+# Only PDF: for documents that are signed forms or reports (convenant.uploads).
+PDF_ONLY = frozenset({"application/pdf"})
+
+
+def check_upload(
+    upload: UploadedFile, *, max_bytes: int, types: frozenset[str] | None = None
+) -> str:
+    """The message for a refused upload, or "" when it may be kept.
+
+    `types` narrows the accepted content types (default: every type of SIGNATURES).
+    """
     if upload.size is None or upload.size == 0:
         return _("The file is empty.")
     if upload.size > max_bytes:
         return _("The file is too large: at most %(mb)s MB.") % {"mb": max_bytes // (1024 * 1024)}
-    if sniffed_type(upload) is None:
+    kind = sniffed_type(upload)
+    if types == PDF_ONLY and kind not in types:
+        return _("Upload a PDF file.")
+    if kind is None or (types is not None and kind not in types):
         return _("Upload a PDF, JPEG or PNG file.")
     return ""
