@@ -24,7 +24,12 @@ from tests.factories.casusoverleg import (
     PrivacyNoticeFactory,
     SharedItemFactory,
 )
-from tests.factories.convenant import CovenantFactory, CovenantPartyFactory
+from tests.factories.convenant import (
+    CovenantFactory,
+    CovenantPartyFactory,
+    DPIAEndorsementFactory,
+    DPIARecordFactory,
+)
 from tests.factories.parties import (
     GuardianFactory,
     OrganisationFactory,
@@ -78,7 +83,11 @@ def _load_reference_data() -> None:
     # The loaders are data migrations, written for historical models; with the real registry
     # their set-wise updates meet the bulk-write guard (core.querysets).
     with bulk_writes_allowed("reloading the model covenant's reference data after a flush"):
-        for migration in ("0002_seed_model_covenant", "0003_legalbasis_consent_basis"):
+        for migration in (
+            "0002_seed_model_covenant",
+            "0003_legalbasis_consent_basis",
+            "0006_i7_ret_retention_rules",  # retention (issue 7)
+        ):
             importlib.import_module(f"convenant.migrations.{migration}").load(apps, None)
 
 
@@ -169,6 +178,13 @@ def world(db: None) -> World:
             capacity=Capacity.COMPULSORY_EDUCATION,
         ),
     }
+    # Covenant governance (issue 7): the gemeente's DPIA, adopted by the other parties, so
+    # that every active party of the world passes the DPIA gate (R-DPIA-1).
+    dpia = DPIARecordFactory(
+        region=region, controllers=[municipality], recorded_by=users["privacy_officer"]
+    )
+    for org in (school, care):
+        DPIAEndorsementFactory(dpia=dpia, organisation=org)
     youth_user = UserFactory(username="youth", role=Role.YOUTH)
     youth = YouthFactory(
         region=region,

@@ -83,6 +83,41 @@ class Action(models.TextChoices):
     ACCOUNT_INVITED = "account.invited", _("Invited a parent or youth to the portal")
     ACCOUNT_ACTIVATED = "account.activated", _("Activated a portal account")
     SECOND_FACTOR_FAILED = "auth.second_factor_failed", _("Wrong second-factor code")
+    # Workplace authentication (issue 7, docs/authentication.md).
+    LOCKED_OUT = "auth.locked_out", _("Login blocked after failed attempts")
+    SECOND_FACTOR_ENROLLED = "auth.second_factor_enrolled", _("Set up a second factor")
+    RECOVERY_CODES_RENEWED = "auth.recovery_codes_renewed", _("Made new recovery codes")
+    SESSIONS_ENDED = "auth.sessions_ended", _("Ended the sessions of a deactivated account")
+    # Breaches (issue 7, SPEC §7.2): the register and the revoke of a mis-shared item.
+    INCIDENT_REPORTED = "incident.reported", _("Reported a data breach")
+    INCIDENT_LISTED = "incident.listed", _("Listed the data breach register")
+    INCIDENT_VIEWED = "incident.viewed", _("Viewed a data breach")
+    INCIDENT_UPDATED = "incident.updated", _("Recorded a step of a data breach")
+    INCIDENT_ESCALATED = "incident.escalated", _("Escalated a data breach before its deadline")
+    INCIDENT_CLOSED = "incident.closed", _("Closed a data breach")
+    SHARE_REVOKED = "share.revoked", _("Revoked shared data as mis-shared")
+    # Retention (issue 7): the engine's removals, its pages and legal holds.
+    RETENTION_VIEWED = "retention.viewed", _("Viewed what retention removes")
+    RETENTION_REMOVED = "retention.removed", _("Removed data past its retention period")
+    RETENTION_ANONYMISED = "retention.anonymised", _("Anonymised data past its retention period")
+    HOLD_PLACED = "hold.placed", _("Placed a legal hold")
+    HOLD_ENDED = "hold.ended", _("Ended a legal hold")
+    # Covenant governance (issue 7): versions, accession, leaving, the DPIA gate.
+    COVENANT_VERSION_ADDED = "covenant.version_added", _("Added a covenant version")
+    ACCESSION_UPLOADED = "accession.uploaded", _("Uploaded a signed accession form")
+    ACCESSION_APPROVED = "accession.approved", _("Approved an accession")
+    ACCESSION_NOTIFIED = "accession.notified", _("Notified the parties of an accession")
+    ACCESSION_DOWNLOADED = "accession.downloaded", _("Downloaded a signed accession form")
+    PARTY_LEFT = "party.left", _("Recorded that a party leaves the covenant")
+    DPIA_RECORDED = "dpia.recorded", _("Recorded a DPIA")
+    DPIA_ENDORSED = "dpia.endorsed", _("Recorded a party's DPIA endorsement")
+    DPIA_REVIEW_PROMPTED = "dpia.review_prompted", _("A change needs a DPIA review")
+    # Confidentiality declaration, management dashboard and register extract (issue 7, decl).
+    DECLARATION_ACCEPTED = "declaration.accepted", _("Accepted the confidentiality declaration")
+    DASHBOARD_VIEWED = "dashboard.viewed", _("Viewed the management figures")
+    DASHBOARD_EXPORTED = "dashboard.exported", _("Exported the annual evaluation figures")
+    REGISTER_VIEWED = "register.viewed", _("Viewed a processing register extract")
+    REGISTER_EXPORTED = "register.exported", _("Exported a processing register extract")
 
 
 class Outcome(models.TextChoices):
@@ -188,6 +223,39 @@ ACTION_KIND: dict[str, str] = {
     Action.ACCOUNT_INVITED: ActionKind.CREATE,
     Action.ACCOUNT_ACTIVATED: ActionKind.UPDATE,
     Action.SECOND_FACTOR_FAILED: ActionKind.LOGIN_FAILED,
+    Action.LOCKED_OUT: ActionKind.LOGIN_FAILED,
+    Action.SECOND_FACTOR_ENROLLED: ActionKind.UPDATE,
+    Action.RECOVERY_CODES_RENEWED: ActionKind.UPDATE,
+    Action.SESSIONS_ENDED: ActionKind.LOGOUT,
+    # Breaches (issue 7).
+    Action.INCIDENT_REPORTED: ActionKind.CREATE,
+    Action.INCIDENT_LISTED: ActionKind.LIST,
+    Action.INCIDENT_VIEWED: ActionKind.VIEW,
+    Action.INCIDENT_UPDATED: ActionKind.UPDATE,
+    Action.INCIDENT_ESCALATED: ActionKind.CREATE,
+    Action.INCIDENT_CLOSED: ActionKind.UPDATE,
+    Action.SHARE_REVOKED: ActionKind.UPDATE,
+    Action.RETENTION_VIEWED: ActionKind.VIEW,
+    Action.RETENTION_REMOVED: ActionKind.DELETE,
+    Action.RETENTION_ANONYMISED: ActionKind.UPDATE,
+    Action.HOLD_PLACED: ActionKind.CREATE,
+    Action.HOLD_ENDED: ActionKind.UPDATE,
+    # Covenant governance (issue 7).
+    Action.COVENANT_VERSION_ADDED: ActionKind.CREATE,
+    Action.ACCESSION_UPLOADED: ActionKind.CREATE,
+    Action.ACCESSION_APPROVED: ActionKind.UPDATE,
+    Action.ACCESSION_NOTIFIED: ActionKind.CREATE,
+    Action.ACCESSION_DOWNLOADED: ActionKind.DOWNLOAD,
+    Action.PARTY_LEFT: ActionKind.UPDATE,
+    Action.DPIA_RECORDED: ActionKind.CREATE,
+    Action.DPIA_ENDORSED: ActionKind.CREATE,
+    Action.DPIA_REVIEW_PROMPTED: ActionKind.CREATE,
+    # Issue 7 (decl).
+    Action.DECLARATION_ACCEPTED: ActionKind.CREATE,
+    Action.DASHBOARD_VIEWED: ActionKind.VIEW,
+    Action.DASHBOARD_EXPORTED: ActionKind.EXPORT,
+    Action.REGISTER_VIEWED: ActionKind.VIEW,
+    Action.REGISTER_EXPORTED: ActionKind.EXPORT,
 }
 
 # NEN 7513 / DICOM EventActionCode: Create, Read, Update, Delete, Execute.

@@ -662,3 +662,14 @@ class SharedItem(PublicIdModel, TimeStampedModel):
     def is_withheld(self) -> bool:
         """Marked "niet verstrekken": only the owner party sees it (SPEC R-6-3)."""
         return self.withheld_at is not None
+
+
+# Retention (issue 7): legal holds and the record of removals live in their own module.
+from .retention_models import (  # noqa: E402, F401
+    LegalHold,
+    LegalHoldScope,
+    RetentionBatch,
+    RetentionRemoval,
+    RetentionRun,
+    RunKind,
+)

@@ -99,6 +99,26 @@ def can_item(user: AnyUser, action: ItemAction, item: SharedItem) -> bool:
     return False
 
 
+def can_revoke(user: AnyUser, item: SharedItem) -> bool:
+    """Whether `user` may revoke an item they can read as mis-shared (SPEC R-BREACH-6).
+
+    Its author, a professional of its owner party, or the case's procesregisseur: whoever sees
+    that it went to the wrong people can stop it at once, also in a closed case. Only an item
+    others still read; one already withheld is hidden from them. No queries: the caller's item
+    and case are at hand.
+    """
+    if not user.is_authenticated or item.is_withheld:
+        return False
+    professional = getattr(user, "professional", None)
+    if professional is None:
+        return False
+    return (
+        item.author_id == user.pk
+        or professional.organisation_id == item.owner_id
+        or item.case.coordinator_id == user.pk
+    )
+
+
 def can_respond(user: AnyUser, participant: Participant) -> bool:
     """Whether `user` may accept or decline this invitation: only its addressee, while open."""
     return (

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from convenant.querysets import party_departed, party_organisations
 from core.permissions import AnyUser, granted_ids
 from core.querysets import AuditedQuerySet
 
@@ -73,7 +74,9 @@ class CaseQuerySet(AuditedQuerySet):
           the case is closed. The grant is the one source of truth for professionals (ADR 0003);
         - a parent with gezag or the youth sees the case they are invited to (through the portal);
         - the FG and the functioneel beheerder see no case by their role alone: they hold no
-          grants and have no seat.
+          grants and have no seat;
+        - from the end date of a party that left the covenant, its professionals see only the
+          cases of their own party, whatever grants they still hold (R-19-1).
         """
         if not (user.is_authenticated and user.is_active):
             return self.none()
@@ -83,7 +86,14 @@ class CaseQuerySet(AuditedQuerySet):
             # pk__in instead of .distinct(): the join over participants would duplicate rows.
             return self.filter(pk__in=self.filter(own_seat).values("pk"))
         # A professional: the object grant (STYLE "Access is a grant"), one indexed semi-join.
-        return self.filter(pk__in=granted_ids(user, VIEW_CASE, self.model))
+        granted = self.filter(pk__in=granted_ids(user, VIEW_CASE, self.model))
+        # R-19-1 (issue 7): from its end date a party that left the covenant sees only its own
+        # cases, even before the nightly job has revoked its grants on the others'. Both parts
+        # are subqueries: no extra round trip.
+        return granted.exclude(
+            party_departed(user.pk, timezone.localdate())
+            & ~Q(organisation_id__in=party_organisations(user.pk))
+        )
 
     def open(self) -> Self:
         """Cases that are not closed."""
@@ -276,6 +286,9 @@ class SharedItemQuerySet(AuditedQuerySet):
                 )
             )
         )
+        # R-19-1 (issue 7): from its end date a party that left the covenant reads no other
+        # party's data any more, also in its own cases; its own items stay with it.
+        received &= ~party_departed(user.pk, today)
         # The owner party's people in the capacity it was shared in (a municipality acts in
         # several, each on its own basis: SPEC §4, R-P-4).
         own = Q(owner_id=professional.organisation_id, owner_capacity=professional.capacity)

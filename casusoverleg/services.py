@@ -70,7 +70,7 @@ from .models import (
     SharedItem,
     Statement,
 )
-from .permissions import CaseAction, ItemAction, can, can_item, can_respond
+from .permissions import CaseAction, ItemAction, can, can_item, can_respond, can_revoke
 from .querysets import VIEW_CASE
 from .rules import add_working_days, family_rules
 from .selectors import current_meeting, youth_choices
@@ -1385,6 +1385,11 @@ def document_render(*, document_id: int) -> None:
     template, context = document_context(document)
     _html, pdf = render_pdf(template, context, watermark=_watermark(document))
     with transaction.atomic():
+        # Another delivery of the same task (acks_late after a lost worker) may have finished
+        # first: keep its file and event rather than writing a second (issue 7, idempotence).
+        locked = CaseDocument.objects.select_for_update().get(pk=document.pk)
+        if locked.status == DocumentStatus.READY:
+            return
         document.file.save(f"{document.kind}-{document.uuid}.pdf", ContentFile(pdf), save=False)
         document.sha256 = hashlib.sha256(pdf).hexdigest()
         document.status = DocumentStatus.READY
@@ -1793,6 +1798,11 @@ def shared_item_release(*, actor: User, item: SharedItem) -> SharedItem:
     ensure(can_item(actor, ItemAction.WITHHOLD, item))
     if not item.is_withheld:
         raise ValidationError(_("This item is provided already."))
+    if item.incidents.exists():
+        # Revoked as mis-shared (R-BREACH-6): providing it again would repeat the breach.
+        raise ValidationError(
+            _("This item was revoked as mis-shared. Share it again as a new item if it may be.")
+        )
     check = check_share(
         case=item.case,
         author=actor,
@@ -1827,6 +1837,58 @@ def shared_item_release(*, actor: User, item: SharedItem) -> SharedItem:
         reason=item.category.code,
     )
     return item
+
+
+@transaction.atomic
+def shared_item_revoke(*, actor: User, item: SharedItem, note: str = "") -> Any:
+    """Revoke an item that went to the wrong people, in one action (SPEC R-BREACH-6): it is
+    hidden from every reader outside its owner party at once (the "niet verstrekken" rule of
+    `SharedItemQuerySet.visible_to`), its readers are told it was withdrawn (a link only), the
+    minutes PDFs that showed it go, and a data breach is opened for the owner party's FG
+    (affected party: the owner; category: the item's; one person concerned).
+
+    Returns the Incident. Raises PermissionDenied unless `permissions.can_revoke`.
+    """
+    from convenant.incidents import incident_report
+
+    item = _locked_item(item)
+    ensure(can_revoke(actor, item))
+    readers = _item_readers(item)
+    now = timezone.now()
+    description = _("Shared data (%(category)s) was shared with the wrong people in a case.") % {
+        "category": f"{item.category.code} {item.category.name}"
+    }
+    if note.strip():
+        description = f"{description}\n\n{note.strip()}"
+    incident = incident_report(
+        actor=actor,
+        discovered_at=now,
+        description=description,
+        n_subjects=1,
+        affected_parties=[item.owner],
+        data_categories=[item.category],
+        containment=_("Revoked in the application: hidden from every reader outside %(owner)s.")
+        % {"owner": item.owner.name},
+        shared_item=item,
+    )
+    item.withheld_at = now
+    item.withheld_by = actor
+    item.withheld_reason = (
+        _("Revoked as mis-shared (data breach %(ref)s).") % {"ref": incident.reference}
+    )[:300]
+    item.full_clean()
+    item.save(update_fields=["withheld_at", "withheld_by", "withheld_reason", "updated_at"])
+    _case_event(
+        actor,
+        Action.SHARE_REVOKED,
+        item.case,
+        target=item,
+        legal_basis=item.legal_basis.code,
+        reason=f"{item.category.code}; incident {incident.reference}",
+    )
+    _minutes_pdfs_outdated(item.case)
+    _notify_readers(readers=readers, actor=actor, case=item.case)
+    return incident
 
 
 # --- Consent and birthdays (issue 6) ------------------------------------------------------------
@@ -1916,3 +1978,72 @@ def family_calendar_apply(*, today: date | None = None) -> dict[str, int]:
             )
             counts["adult"] += 1
     return counts
+
+
+# --- Covenant governance (issue 7): a party that left loses other parties' cases (R-19-1) -----
+
+
+def departed_party_access_end(*, now: datetime | None = None) -> int:
+    """Beat job: revoke the grants that professionals of a party that left the covenant still
+    hold on other parties' cases, and end their seats there; returns the grants revoked.
+
+    The read rule (`CaseQuerySet.visible_to`, `convenant.querysets.party_departed`) already
+    hides those cases from the end date on; this job makes grants and seats agree with it
+    (DESIGN invariant 1), one case per transaction, logged as `grant.revoked`. Idempotent: a
+    revoked grant is not found again. Cases of the party itself stay with it (R-19-1).
+    """
+    from convenant.models import CovenantParty
+    from parties.models import Professional
+
+    from .models import CaseUserObjectPermission
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    left = set(
+        CovenantParty.objects.filter(left_on__lte=today).values_list("organisation_id", flat=True)
+    )
+    staying = set(
+        CovenantParty.objects.filter(joined_on__lte=today)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gt=today))
+        .values_list("organisation_id", flat=True)
+    )
+    departed = left - staying
+    if not departed:
+        return 0
+    revoked = 0
+    professionals = Professional.objects.filter(
+        Q(organisation_id__in=departed) | Q(organisation__parent_id__in=departed)
+    ).select_related("organisation", "user")
+    for professional in professionals:
+        root = professional.organisation.parent_id or professional.organisation_id
+        own = set(
+            Organisation.objects.filter(Q(pk=root) | Q(parent_id=root)).values_list("pk", flat=True)
+        )
+        grants = (
+            CaseUserObjectPermission.objects.filter(
+                user=professional.user, permission__codename="view_case"
+            )
+            .exclude(content_object__organisation_id__in=own)
+            .values_list("content_object_id", flat=True)
+        )
+        for case_id in list(grants):
+            revoked += _departed_access_end_one(user=professional.user, case_id=case_id, now=now)
+    return revoked
+
+
+@transaction.atomic
+def _departed_access_end_one(*, user: User, case_id: int, now: datetime) -> int:
+    """End one departed professional's access to one case of another party."""
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("purpose", "youth")
+        .get(pk=case_id)
+    )
+    if not has_grant(user, VIEW_CASE, case):
+        return 0  # another run did it meanwhile
+    for seat in case.participants.active().filter(user=user, kind=ParticipantKind.PROFESSIONAL):
+        seat.left_at = now
+        seat.save(update_fields=["left_at", "updated_at"])
+    revoke(user, VIEW_CASE, case)
+    _case_event(None, Action.GRANT_REVOKED, case, target=user, reason="party left the covenant")
+    return 1

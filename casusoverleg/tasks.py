@@ -3,6 +3,8 @@
 import logging
 import smtplib
 
+from django.db import OperationalError
+
 from auditlog.context import set_actor
 from celery import shared_task
 
@@ -97,3 +99,69 @@ def family_calendar_task() -> dict[str, int]:
     from .services import family_calendar_apply
 
     return family_calendar_apply()
+
+
+# --- Retention (issue 7) --------------------------------------------------------------------
+
+
+@shared_task(acks_late=True)
+def retention_task(*, on: str | None = None, batch_size: int | None = None) -> int:
+    """Beat job: plan tonight's retention run and queue one task per batch (SPEC R-9-1).
+
+    Safe to run twice: records already planned in a batch that is not done are not planned
+    again, and every batch not done (also of an earlier, interrupted run) is queued again; a
+    batch that runs twice finds itself done the second time. Returns the batches queued.
+    """
+    from datetime import date
+
+    from django.utils import timezone
+
+    from .retention import pending_batches, retention_plan
+
+    day = date.fromisoformat(on) if on else timezone.localdate()
+    retention_plan(on=day, batch_size=batch_size)
+    batch_ids = list(pending_batches().values_list("pk", flat=True))
+    for batch_id in batch_ids:
+        retention_batch_task.delay(batch_id=batch_id)
+    return len(batch_ids)
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), max_retries=3, retry_backoff=True)
+def retention_batch_task(*, batch_id: int) -> int:
+    """Execute one retention batch in one transaction (idempotent: a done batch does nothing)."""
+    from .retention import retention_batch_execute
+
+    return retention_batch_execute(batch_id=batch_id)
+
+
+@shared_task(acks_late=True)
+def retention_report_task(*, on: str | None = None) -> int:
+    """Beat job: the daily dry-run report of what becomes due within 14 days, e-mailed (a link)
+    to each region's beheerders and FGs; once a day however often it runs."""
+    from datetime import date
+
+    from .retention import retention_report_send
+
+    return retention_report_send(on=date.fromisoformat(on) if on else None)
+
+
+@shared_task(bind=True, max_retries=MAIL_RETRIES, acks_late=True)
+def retention_report_mail_task(self, *, user_id: int) -> None:
+    """Send one beheerder or FG the link to the retention report (no content, SPEC R-10-3)."""
+    from .retention import retention_report_mail
+
+    try:
+        retention_report_mail(user_id=user_id)
+    except (smtplib.SMTPException, OSError) as exc:
+        if self.request.retries >= MAIL_RETRIES:
+            logger.warning("retention report to user %s failed", user_id)
+            return
+        raise self.retry(exc=exc, countdown=60 * 3**self.request.retries) from exc
+
+
+@shared_task
+def departed_party_access_end_task() -> int:
+    """Beat job (issue 7, R-19-1): grants of a party that left end on other parties' cases."""
+    from .services import departed_party_access_end
+
+    return departed_party_access_end()

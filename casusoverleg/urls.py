@@ -8,6 +8,7 @@ from .views import (
     cases,
     consents,
     dashboard,
+    declaration,
     documents,
     invitations,
     meetings,
@@ -20,6 +21,9 @@ from .views import (
 app_name = "casusoverleg"
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
+    # The yearly geheimhoudingsverklaring (issue 7, R-11-1): the one page of this namespace a
+    # professional reaches before accepting it (casusoverleg.middleware).
+    path("geheimhoudingsverklaring/", declaration.declaration, name="declaration"),
     path("agenda/", calendar.calendar_view, name="calendar"),
     path("casussen/nieuw/", cases.case_create, name="case_create"),
     path("casussen/<uuid:uuid>/", cases.case_detail, name="case_detail"),
@@ -99,6 +103,12 @@ urlpatterns = [
         "gegevens/<uuid:uuid>/verstrekken/",
         sharing.shared_item_release,
         name="shared_item_release",
+    ),
+    # Breaches (issue 7, R-BREACH-6): revoke a mis-shared item in one action.
+    path(
+        "gegevens/<uuid:uuid>/intrekken/",
+        sharing.shared_item_revoke,
+        name="shared_item_revoke",
     ),
     path("acties/", actions.action_list, name="action_list"),
     path("acties/<uuid:uuid>/gedaan/", actions.action_complete, name="action_complete"),

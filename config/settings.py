@@ -5,6 +5,7 @@ DEBUG is off, secrets have no default, and the zero-setup SQLite database and ea
 for the demo (`make run` sets DJANGO_DEBUG=true).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
@@ -69,6 +70,10 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_email",
+    # Workplace authentication (issue 7, docs/authentication.md): recovery codes for the
+    # workplace's TOTP second factor, and login throttling and lockout.
+    "django_otp.plugins.otp_static",
+    "axes",
     "core",
     "parties",
     "audit",
@@ -94,12 +99,23 @@ MIDDLEWARE = [
     # Parents and youths reach no page but the portal's entrance until they passed the second
     # factor; the one place this is enforced (portal/middleware.py).
     "portal.middleware.SecondFactorMiddleware",
+    # Issue 7: professionals, FGs and beheerders reach no page but the second step until they
+    # passed it (the one place this is enforced for the workplace: parties/middleware.py).
+    "parties.middleware.SecondFactorRequiredMiddleware",
+    # Professionals reach no case page before accepting the yearly geheimhoudingsverklaring
+    # (issue 7, R-11-1); the one place this is enforced (casusoverleg/middleware.py).
+    "casusoverleg.middleware.ConfidentialityDeclarationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Issue 7: a session ends SESSION_ABSOLUTE_SECONDS after its login (after messages: the
+    # login page says why).
+    "parties.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "audit.middleware.RequestContextMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    # Issue 7: django-axes answers a locked-out login with the lockout page (last, as it asks).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -118,6 +134,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "core.context_processors.navigation",
+                # Issue 7: the idle-timeout warning's numbers (templates/base.html).
+                "parties.context_processors.session_timeout",
             ],
         },
     },
@@ -139,6 +157,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "parties.User"
 AUTHENTICATION_BACKENDS = [
+    # Issue 7: django-axes first, so a locked-out login is refused before a password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "parties.backends.UserWithProfileBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -154,6 +174,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Issue 7: NIST SP 800-63B accepts at least 64 characters; far longer only costs the hasher.
+    {"NAME": "parties.passwords.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
 ]
 LOGIN_URL = "login"
 # How parents and youths prove who they are at the portal's entrance, before the second factor:
@@ -173,6 +195,23 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+
+# Workplace authentication and session hardening (issue 7, docs/authentication.md).
+# A session ends this long after its login, however active (ASVS 7.3.2; default 10 hours).
+SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=10 * 60 * 60)
+# How long before the idle timeout the "Are you still there?" warning shows (default 2 minutes).
+SESSION_WARNING_SECONDS = env.int("SESSION_WARNING_SECONDS", default=2 * 60)
+# django-axes: after AXES_FAILURE_LIMIT wrong passwords for one username from one address, that
+# pair is locked for AXES_COOLOFF_MINUTES (both logins: the workplace's and the portal's).
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "parties.views.locked_out"
+# The same client address as the access log (only a trusted proxy's header counts).
+AXES_CLIENT_IP_CALLABLE = "audit.middleware.client_ip"
+# The attempted username is not written to the application's log (it may be a password).
+AXES_VERBOSE = False
 
 # Transport security follows IS_HTTPS, which defaults to "not DEBUG".
 IS_HTTPS = env.bool("IS_HTTPS", default=not DEBUG)
@@ -335,6 +374,19 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "consent.tasks.rights_requests_remind_task",
         "schedule": crontab(hour=7, minute=15),
     },
+    # Breaches (issue 7): every 15 minutes, warn the FG and the beheerders of a breach that is
+    # not reported to the AP 24 hours before its deadline (R-BREACH-3; once per incident).
+    "incident-escalation": {
+        "task": "convenant.tasks.incidents_escalate_task",
+        "schedule": crontab(minute="*/15"),
+    },
+    # Covenant governance (issue 7): every night, the grants that professionals of a party that
+    # left the covenant hold on other parties' cases end (R-19-1; the read rule already hides
+    # those cases from the end date on, so this only makes the grants agree; idempotent).
+    "departed-party-access": {
+        "task": "casusoverleg.tasks.departed_party_access_end_task",
+        "schedule": crontab(hour=0, minute=20),
+    },
 }
 
 # django-guardian: direct foreign-key permission tables; no anonymous user object.
@@ -347,6 +399,8 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "parties.Professional",
     "parties.Youth",
     "parties.Guardian",
+    # The yearly geheimhoudingsverklaring (issue 7, R-11-1); append-only, one row per acceptance.
+    "parties.ConfidentialityDeclaration",
     "parties.Region",
     "parties.Organisation",
     "convenant.Covenant",
@@ -358,6 +412,10 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "convenant.ConsultationTypeRole",
     "convenant.ChecklistItem",
     "convenant.RetentionRule",
+    # Covenant governance (issue 7): the DPIA gate and its review prompts.
+    "convenant.DPIARecord",
+    "convenant.DPIAEndorsement",
+    "convenant.DPIAReviewPrompt",
     # Encrypted fields (core.fields, docs/encryption.md) stay out of every diff: the row history
     # would otherwise keep their plaintext (tests/core/test_encryption.py checks the list).
     {
@@ -396,9 +454,85 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
         "model": "consent.RightsRequest",
         "exclude_fields": ["description", "answer", "extension_reason", "refusal_ground"],
     },
+    # Breaches (issue 7): the free text may describe special data of the people concerned; the
+    # row history keeps the dates, the risk and who did what (SPEC R-BREACH-1, R-10-3).
+    {
+        "model": "convenant.Incident",
+        "exclude_fields": [
+            "description",
+            "containment",
+            "risk_notes",
+            "ap_not_notified_reason",
+            "subjects_exception",
+        ],
+        "m2m_fields": ["affected_parties", "data_categories"],
+    },
 )
 # The proxy header is not trusted by auditlog; the access log takes the address (see AUDIT_*).
 AUDITLOG_DISABLE_REMOTE_ADDR = True
+
+# --- Retention (issue 7; docs/retention.md) -------------------------------------------------
+# A killed worker's unacknowledged tasks go back to the queue once the broker's visibility
+# timeout has passed (Redis transport): it must be longer than the longest task (the hard time
+# limit), or a task still running would be delivered a second time. Tasks are idempotent anyway.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+}
+# Records removed per batch; each batch is one task and one transaction.
+RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=200)
+# The dry-run report looks this many days ahead (SPEC R-9-1).
+RETENTION_REPORT_DAYS = 14
+CELERY_BEAT_SCHEDULE.update(
+    {
+        # Every night: delete or anonymise what has passed its retention period, in batches
+        # (each batch its own task; idempotent).
+        "retention": {
+            "task": "casusoverleg.tasks.retention_task",
+            "schedule": crontab(hour=2, minute=45),
+        },
+        # Every morning: the dry-run report of what becomes due within 14 days, to the
+        # beheerders and FGs of each region (a link only; once a day).
+        "retention-report": {
+            "task": "casusoverleg.tasks.retention_report_task",
+            "schedule": crontab(hour=6, minute=45),
+        },
+    }
+)
+# Free text stays out of the row history: a record deleted after its retention period must
+# not live on in its history's diffs (SPEC R-9-3). The access log records that it changed.
+_RETENTION_FREE_TEXT = {
+    "casusoverleg.Case": ["purpose_specification", "hearing_note", "hearing_not_possible_reason"],
+    "casusoverleg.CoordinatorHandover": ["reason"],
+    "casusoverleg.Participant": ["not_invited_reason"],
+    "casusoverleg.Meeting": ["agenda", "cancel_reason"],
+    "casusoverleg.Attendance": ["absence_reason"],
+    "casusoverleg.ChecklistAnswer": ["note"],
+    "casusoverleg.MinutesEntry": ["text"],
+    "casusoverleg.ActionItem": ["description"],
+    "casusoverleg.Statement": ["text"],
+    "consent.IncapacityJudgement": ["reason"],
+}
+
+
+def _without_free_text(entry: str | dict[str, object]) -> str | dict[str, object]:
+    label = entry if isinstance(entry, str) else str(entry["model"])
+    if label not in _RETENTION_FREE_TEXT:
+        return entry
+    merged = {"model": label} if isinstance(entry, str) else dict(entry)
+    excluded = list(merged.get("exclude_fields", []))  # type: ignore[call-overload]
+    merged["exclude_fields"] = excluded + _RETENTION_FREE_TEXT[label]
+    return merged
+
+
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    *(_without_free_text(entry) for entry in AUDITLOG_INCLUDE_TRACKING_MODELS),
+    "casusoverleg.LegalHold",
+    "casusoverleg.RetentionRun",
+    {"model": "casusoverleg.RetentionBatch", "exclude_fields": ["record_ids"]},
+    "casusoverleg.RetentionRemoval",
+)
+# --- end retention --------------------------------------------------------------------------
 
 # Application logs (issue 7, docs/security.md "Application logs"): every record passes
 # core.log_safety, which escapes line breaks and control characters, redacts secret-named keys

@@ -14,3 +14,8 @@ STORAGES["default"]["OPTIONS"]["location"] = "/tmp/casusoverleg-test-media"  # n
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 # Tasks run in the test's own thread; tests/integration starts a real worker where one is needed.
 CELERY_TASK_ALWAYS_EAGER = True
+# Retention (issue 7): the fault test starts a real worker process with these settings; that
+# worker must queue the batches on Redis, on the test's own queue, instead of running them inline.
+if os.environ.get("CASUSOVERLEG_REAL_WORKER_QUEUE"):
+    CELERY_TASK_ALWAYS_EAGER = False
+    CELERY_TASK_DEFAULT_QUEUE = os.environ["CASUSOVERLEG_REAL_WORKER_QUEUE"]

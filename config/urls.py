@@ -19,7 +19,17 @@ urlpatterns = [
     path("portaal/", include("portal.auth_urls")),
     path("portaal/", include("portal.urls")),
     path("fg/", include("audit.urls")),
+    # Covenant governance (issue 7): before the beheer catch-all `<slug:kind>/`.
+    path("beheer/convenant/", include("convenant.governance_urls")),
     path("beheer/", include("convenant.urls")),
+    # Issue 7: the workplace's second factor, recovery codes and the session keep-alive.
+    path("account/", include("parties.urls")),
+    # Breaches (issue 7): report, register and the FG's steps (SPEC §7.2).
+    path("datalekken/", include("convenant.incident_urls")),
+    # Retention (issue 7): dry-run report, runs and legal holds.
+    path("bewaren/", include("casusoverleg.retention_urls")),
+    # Management figures and register extract (issue 7, R-20-1, R-20-2, R-15-2).
+    path("sturing/", include("casusoverleg.dashboard_urls")),
 ]
 
 handler400 = "core.views.bad_request"

@@ -90,3 +90,53 @@ class CovenantPartyStatus(models.TextChoices):
     SIGNATORY = "signatory", _("Signatory")
     MANDATED = "mandated", _("Represented by the SWV (volmacht)")
     ACCEDED = "acceded", _("Acceded (toetredingsformulier)")
+
+
+class RiskAssessment(models.TextChoices):
+    """The FG's assessment of a data breach's risk to the people concerned (AVG art. 33, 34)."""
+
+    NONE = "none", _("No risk: register only")
+    RISK = "risk", _("Risk: notify the Autoriteit Persoonsgegevens")
+    HIGH_RISK = "high_risk", _("High risk: notify the AP and the people concerned")
+
+
+class SubjectsException(models.TextChoices):
+    """The grounds of AVG art. 34(3) on which the people concerned need not be told."""
+
+    ENCRYPTED = "encrypted", _("The data was unintelligible to others, e.g. encrypted (34(3)(a))")
+    MITIGATED = "mitigated", _("Measures taken since make the high risk unlikely (34(3)(b))")
+    DISPROPORTIONATE = (
+        "disproportionate",
+        _(
+            "Telling each person would take disproportionate effort; a public notice instead "
+            "(34(3)(c))"
+        ),
+    )
+
+
+# --- Covenant governance (issue 7) ----------------------------------------------------------
+
+
+class ResidualRisk(models.TextChoices):
+    """The residual risk a DPIA concludes with (AVG art. 35; R-DPIA-1)."""
+
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+
+
+class EndorsementKind(models.TextChoices):
+    """How a party that is not a controller of the DPIA made it its own (R-DPIA-1)."""
+
+    ADOPTED = "adopted", _("Adopted")
+    ENDORSED = "endorsed", _("Endorsed")
+
+
+class DPIAReviewTrigger(models.TextChoices):
+    """Changes after which the DPIA must be reviewed again (R-DPIA-2)."""
+
+    CONSULTATION_TYPE = "consultation_type", _("New consultation type")
+    DATA_CATEGORY = "data_category", _("New data category")
+    PARTY_TYPE = "party_type", _("New party type")
+    WAMS = "wams", _("Wams enabled")
+    HOSTING = "hosting", _("Hosting party changed")

@@ -21,10 +21,25 @@ from .models import (
 _REVIEW_HELP = _("Clear this only after the data protection officer (FG) has confirmed the row.")
 
 
-class LegalBasisForm(NLDSFormMixin, forms.ModelForm):
+class CodeOnCreateMixin:
+    """A new row gets its code from the beheerder; an existing row keeps it.
+
+    The code is how the application and the seeded rules refer to a row (e.g. the legal basis
+    `school-ordinary`), so it cannot change once set; without the field a new row failed its
+    `full_clean` on the empty code with a server error (issue 7, invariant 9).
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        if self.instance.pk:  # type: ignore[attr-defined]
+            del self.fields["code"]  # type: ignore[attr-defined]
+
+
+class LegalBasisForm(CodeOnCreateMixin, NLDSFormMixin, forms.ModelForm):
     class Meta:
         model = LegalBasis
         fields = [
+            "code",
             "label",
             "party_type",
             "capacity",
@@ -43,14 +58,14 @@ class LegalBasisForm(NLDSFormMixin, forms.ModelForm):
         help_texts = {"needs_legal_review": _REVIEW_HELP}
 
 
-class PurposeForm(NLDSFormMixin, forms.ModelForm):
+class PurposeForm(CodeOnCreateMixin, NLDSFormMixin, forms.ModelForm):
     class Meta:
         model = Purpose
-        fields = ["name", "description", "needs_legal_review", "source"]
+        fields = ["code", "name", "description", "needs_legal_review", "source"]
         help_texts = {"needs_legal_review": _REVIEW_HELP}
 
 
-class DataCategoryForm(NLDSFormMixin, forms.ModelForm):
+class DataCategoryForm(CodeOnCreateMixin, NLDSFormMixin, forms.ModelForm):
     restricted_to_capacities = forms.MultipleChoiceField(
         label=_("Only with participants in capacity"),
         choices=Capacity.choices,
@@ -61,6 +76,7 @@ class DataCategoryForm(NLDSFormMixin, forms.ModelForm):
     class Meta:
         model = DataCategory
         fields = [
+            "code",
             "name",
             "data_class",
             "description",
@@ -74,7 +90,7 @@ class DataCategoryForm(NLDSFormMixin, forms.ModelForm):
         help_texts = {"needs_legal_review": _REVIEW_HELP}
 
 
-class ConsultationTypeForm(NLDSFormMixin, forms.ModelForm):
+class ConsultationTypeForm(CodeOnCreateMixin, NLDSFormMixin, forms.ModelForm):
     """A consultation type with its allowed categories and its required and optional roles."""
 
     required_roles = forms.MultipleChoiceField(
@@ -93,6 +109,7 @@ class ConsultationTypeForm(NLDSFormMixin, forms.ModelForm):
     class Meta:
         model = ConsultationType
         fields = [
+            "code",
             "name",
             "purpose",
             "description",
@@ -139,10 +156,11 @@ class ChecklistItemForm(NLDSFormMixin, forms.ModelForm):
         help_texts = {"needs_legal_review": _REVIEW_HELP}
 
 
-class RetentionRuleForm(NLDSFormMixin, forms.ModelForm):
+class RetentionRuleForm(CodeOnCreateMixin, NLDSFormMixin, forms.ModelForm):
     class Meta:
         model = RetentionRule
         fields = [
+            "code",
             "record_type",
             "owner",
             "owner_party_type",

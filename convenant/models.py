@@ -5,12 +5,18 @@ can confirm or change them without a code change; the beheer screens show them w
 """
 
 import re
+from datetime import timedelta
+from typing import Any, NoReturn
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+import pgtrigger
+
 from core.models import PublicIdModel, TimeStampedModel
+from core.querysets import AuditedQuerySet
 from parties.choices import Capacity, PartyType
 
 from .choices import (
@@ -18,8 +24,13 @@ from .choices import (
     ConsultationRoleCode,
     CovenantPartyStatus,
     DataClass,
+    DPIAReviewTrigger,
+    EndorsementKind,
+    ResidualRisk,
     RetentionAction,
     RetentionTrigger,
+    RiskAssessment,
+    SubjectsException,
     Transition,
 )
 
@@ -102,6 +113,15 @@ class CovenantParty(PublicIdModel, TimeStampedModel):
         _("signed accession form"), upload_to="convenant/toetreding/", blank=True
     )
     accession_approved_at = models.DateTimeField(_("accession approved at"), null=True, blank=True)
+    # Issue 7 (covenant governance): who approved the accession (R-18-1, four eyes).
+    accession_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accession approved by"),
+    )
     accession_notified_at = models.DateTimeField(
         _("participants notified of accession at"), null=True, blank=True
     )
@@ -126,7 +146,8 @@ class CovenantParty(PublicIdModel, TimeStampedModel):
         errors = {}
         if self.status == CovenantPartyStatus.MANDATED and not self.mandate_reference:
             errors["mandate_reference"] = _("A party represented by the SWV needs its mandate.")
-        if self.left_on and self.left_on < self.joined_on:
+        # Without a valid start date (refused at its own field) there is nothing to compare.
+        if self.left_on and self.joined_on and self.left_on < self.joined_on:
             errors["left_on"] = _("The end date lies before the start date.")
         if errors:
             raise ValidationError(errors)
@@ -397,3 +418,281 @@ class RetentionRule(ReferenceModel):
             raise ValidationError(
                 {"period_months": _("A rule the application enforces needs a period.")}
             )
+
+
+# --- The breach register (issue 7, SPEC §7.2) ---------------------------------------------------
+
+# AVG art. 33(1): the Autoriteit Persoonsgegevens is told within 72 hours of discovery.
+AP_DEADLINE = timedelta(hours=72)
+# SPEC R-BREACH-3: the FG and the party's beheerders are warned this long before the deadline.
+ESCALATION_BEFORE = timedelta(hours=24)
+# No moment in the register lies before this year: older input is a typo.
+EARLIEST_YEAR = 2000
+
+
+class IncidentDeletionRefusedError(RuntimeError):
+    """An incident was to be deleted; the register keeps every one (SPEC R-BREACH-5)."""
+
+
+class IncidentQuerySet(AuditedQuerySet):
+    """Incidents; a bulk delete is refused like a single one (SPEC R-BREACH-5)."""
+
+    def delete(self) -> NoReturn:
+        raise IncidentDeletionRefusedError("the breach register keeps every incident")
+
+
+class Incident(PublicIdModel, TimeStampedModel):
+    """One data breach (datalek) in the register of the region (SPEC R-BREACH-1..6, AVG 33/34).
+
+    Reported by a professional, FG or beheerder of a party; its FG and the FGs of every affected
+    party are told at once (R-BREACH-2). `ap_deadline` is fixed at report time: 72 hours after
+    discovery (AVG art. 33). The free-text fields can hold special data: they stay out of the
+    row history (settings.AUDITLOG_INCLUDE_TRACKING_MODELS) and out of every e-mail. Incidents
+    are never deleted: the model, its queryset and a PostgreSQL trigger refuse (R-BREACH-5).
+    Writes go through `convenant.incidents`.
+    """
+
+    region = models.ForeignKey("parties.Region", models.PROTECT, related_name="incidents")
+    organisation = models.ForeignKey(
+        "parties.Organisation",
+        models.PROTECT,
+        related_name="+",
+        verbose_name=_("reported by party"),
+    )
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("reported by")
+    )
+    discovered_at = models.DateTimeField(_("discovered at"))
+    affected_parties = models.ManyToManyField(
+        "parties.Organisation",
+        related_name="affected_by_incidents",
+        verbose_name=_("affected parties"),
+        help_text=_("The parties whose data is involved; their FGs are told at once."),
+    )
+    data_categories = models.ManyToManyField(
+        DataCategory, blank=True, related_name="+", verbose_name=_("data involved")
+    )
+    n_subjects = models.PositiveIntegerField(_("number of people concerned"))
+    description = models.TextField(_("what happened"))
+    containment = models.TextField(_("what has been done already"), blank=True)
+    risk_assessment = models.CharField(
+        _("risk"), max_length=16, choices=RiskAssessment.choices, blank=True
+    )
+    risk_notes = models.TextField(_("reasons for the risk assessment"), blank=True)
+    assessed_at = models.DateTimeField(_("assessed at"), null=True, blank=True)
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assessed by"),
+    )
+    ap_deadline = models.DateTimeField(_("report to the AP before"), editable=False)
+    ap_notified_at = models.DateTimeField(_("reported to the AP at"), null=True, blank=True)
+    ap_reference = models.CharField(_("AP reference"), max_length=100, blank=True)
+    ap_not_notified_reason = models.TextField(_("why the AP was not told"), blank=True)
+    subjects_notified_at = models.DateTimeField(
+        _("people concerned told at"), null=True, blank=True
+    )
+    subjects_exception_ground = models.CharField(
+        _("exception (AVG 34(3))"), max_length=16, choices=SubjectsException.choices, blank=True
+    )
+    subjects_exception = models.TextField(_("why the exception applies"), blank=True)
+    parties_notified_at = models.DateTimeField(_("parties' FGs told at"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
+    # The item revoked as mis-shared, if the incident was opened that way (R-BREACH-6). A string
+    # reference: casusoverleg sits above convenant. The item may go later (retention); the
+    # incident stays.
+    shared_item = models.ForeignKey(
+        "casusoverleg.SharedItem",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="incidents",
+        verbose_name=_("revoked shared item"),
+    )
+
+    objects = IncidentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("data breach")
+        verbose_name_plural = _("data breaches")
+        ordering = ["-discovered_at", "-id"]
+        indexes = [
+            models.Index(fields=["region", "closed_at"], name="incident_region_open"),
+            models.Index(fields=["organisation", "-discovered_at"], name="incident_org_time"),
+        ]
+        constraints = [
+            # Closing needs an assessment (R-BREACH-4); the other closing rules are the service's.
+            models.CheckConstraint(
+                name="incident_closed_is_assessed",
+                condition=models.Q(closed_at__isnull=True) | ~models.Q(risk_assessment=""),
+            ),
+        ]
+        # The register keeps every incident (R-BREACH-5), like the access log keeps its events.
+        triggers = [pgtrigger.Protect(name="keep_incidents", operation=pgtrigger.Delete)]
+
+    def __str__(self) -> str:
+        return str(_("Data breach %(ref)s") % {"ref": self.reference})
+
+    @property
+    def reference(self) -> str:
+        """A short reference to quote in a conversation or to the AP (not a sequential id)."""
+        return str(self.uuid).split("-")[0].upper()
+
+    @property
+    def is_open(self) -> bool:
+        """Open until the FG closes it."""
+        return self.closed_at is None
+
+    @property
+    def needs_ap_notification(self) -> bool:
+        """Not assessed yet, or assessed as a risk: the AP must be told unless the FG decides
+        otherwise (AVG 33). Escalation counts an unassessed incident as a risk (R-BREACH-3)."""
+        return self.risk_assessment != RiskAssessment.NONE
+
+    def clean(self) -> None:
+        """The deadline follows the discovery (AVG 33(1)); discovery lies not in the future, nor
+        before the register could exist (a typo such as year 0001 is refused, not stored)."""
+        from django.utils import timezone
+
+        if self.discovered_at is None:
+            return
+        if self.discovered_at > timezone.now() + timedelta(minutes=5):
+            raise ValidationError(
+                {"discovered_at": _("The moment of discovery cannot lie in the future.")}
+            )
+        if self.discovered_at.year < EARLIEST_YEAR:
+            raise ValidationError({"discovered_at": _("Give a date from the year 2000 on.")})
+        self.ap_deadline = self.discovered_at + AP_DEADLINE
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        """Refused: the register keeps every incident, also those without risk (R-BREACH-5)."""
+        raise IncidentDeletionRefusedError("the breach register keeps every incident")
+
+
+# --- Covenant governance (issue 7): the DPIA gate and its review prompts (R-DPIA-1, R-DPIA-2) ---
+
+
+class DPIARecord(PublicIdModel, TimeStampedModel):
+    """A data protection impact assessment of the region's use of the application (R-DPIA-1).
+
+    Its controllers (at least the gemeente and the hosting party) carried it out; every other
+    party adopts or endorses it (`DPIAEndorsement`) before it can be made active in the app.
+    """
+
+    region = models.ForeignKey("parties.Region", models.PROTECT, related_name="dpia_records")
+    performed_on = models.DateField(_("DPIA date"))
+    version = models.CharField(_("version"), max_length=32)
+    controllers = models.ManyToManyField(
+        "parties.Organisation",
+        related_name="dpia_records",
+        verbose_name=_("controllers"),
+        help_text=_("The parties that carried out the DPIA: at least the gemeente and the host."),
+    )
+    fg_advice_on = models.DateField(_("date of the FG's advice"))
+    fg_advice_summary = models.TextField(_("summary of the FG's advice"))
+    residual_risk = models.CharField(_("residual risk"), max_length=8, choices=ResidualRisk.choices)
+    prior_consultation = models.BooleanField(
+        _("prior consultation of the Autoriteit Persoonsgegevens"),
+        default=False,
+        help_text=_("Required when a high residual risk remains (AVG art. 36)."),
+    )
+    document = models.FileField(_("DPIA document"), upload_to="convenant/dpia/", blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+
+    class Meta:
+        verbose_name = _("DPIA")
+        verbose_name_plural = _("DPIAs")
+        ordering = ["region", "-performed_on", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "version"], name="dpiarecord_unique_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"DPIA {self.version} ({self.performed_on:%d-%m-%Y})"
+
+    def clean(self) -> None:
+        """A high residual risk needs the AP's prior consultation (AVG art. 36)."""
+        if self.residual_risk == ResidualRisk.HIGH and not self.prior_consultation:
+            raise ValidationError(
+                {
+                    "prior_consultation": _(
+                        "With a high residual risk the Autoriteit Persoonsgegevens must be "
+                        "consulted first."
+                    )
+                }
+            )
+
+
+class DPIAEndorsement(PublicIdModel, TimeStampedModel):
+    """A party's decision to adopt or endorse a DPIA it did not carry out itself (R-DPIA-1)."""
+
+    dpia = models.ForeignKey(
+        DPIARecord, models.CASCADE, related_name="endorsements", verbose_name=_("DPIA")
+    )
+    organisation = models.ForeignKey(
+        "parties.Organisation",
+        models.PROTECT,
+        related_name="dpia_endorsements",
+        verbose_name=_("party"),
+    )
+    kind = models.CharField(_("decision"), max_length=8, choices=EndorsementKind.choices)
+    reference = models.CharField(
+        _("reference"), max_length=200, help_text=_("For example the board decision's number.")
+    )
+    endorsed_on = models.DateField(_("date of the decision"))
+
+    class Meta:
+        verbose_name = _("DPIA endorsement")
+        verbose_name_plural = _("DPIA endorsements")
+        ordering = ["dpia", "organisation__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["dpia", "organisation"], name="dpiaendorsement_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.get_kind_display()} ({self.reference})"
+
+
+class DPIAReviewPrompt(PublicIdModel, TimeStampedModel):
+    """A change after which the DPIA must be reviewed (R-DPIA-2).
+
+    It stays open for a region until a DPIA record of that region, dated on or after the change,
+    is entered after it (`governance_selectors.open_review_prompts`). Without a region the change
+    was to deployment-wide reference data and concerns every region.
+    """
+
+    region = models.ForeignKey(
+        "parties.Region", models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    trigger = models.CharField(_("change"), max_length=24, choices=DPIAReviewTrigger.choices)
+    subject = models.CharField(_("what changed"), max_length=300)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+
+    class Meta:
+        verbose_name = _("DPIA review prompt")
+        verbose_name_plural = _("DPIA review prompts")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_trigger_display()}: {self.subject}"

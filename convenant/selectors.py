@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from parties.choices import PartyType
 from parties.models import Organisation
 
+from .choices import CovenantPartyStatus
 from .models import Covenant, CovenantParty
 
 
@@ -53,13 +54,26 @@ def participation_refusal(*, covenant: Covenant, organisation: Organisation, on:
     also needs its signed Toetredingsformulier and the notification of the other participants.
     """
     party = covenant_party_of(covenant=covenant, organisation=organisation, on=on)
-    if party is None or not organisation.is_active:
+    if party is None:
+        left = _left_on(covenant=covenant, organisation=organisation, on=on)
+        if left is not None:
+            # R-19-1 (issue 7): a party that left is refused with the reason, not silently.
+            return str(
+                _("%(org)s left the covenant on %(date)s and can no longer be added to new cases.")
+                % {"org": organisation, "date": left.strftime("%d-%m-%Y")}
+            )
         return str(
             _("%(org)s has not joined the covenant (or has left it).") % {"org": organisation}
         )
-    if party.organisation.party_type == PartyType.YOUTH_CARE_PROVIDER and not (
-        party.signed_document and party.accession_notified_at
-    ):
+    if not organisation.is_active:
+        return str(_("%(org)s is not active in the application.") % {"org": organisation})
+    # R-18-1 (issue 7): every acceding party, youth care providers always (R-P-3), takes part
+    # only after its form was uploaded, approved and the other parties were notified.
+    acceding = (
+        party.status == CovenantPartyStatus.ACCEDED
+        or party.organisation.party_type == PartyType.YOUTH_CARE_PROVIDER
+    )
+    if acceding and not (party.signed_document and party.accession_notified_at):
         return str(
             _(
                 "%(org)s can only take part once its signed accession form is uploaded and the "
@@ -68,3 +82,16 @@ def participation_refusal(*, covenant: Covenant, organisation: Organisation, on:
             % {"org": organisation}
         )
     return ""
+
+
+def _left_on(*, covenant: Covenant, organisation: Organisation, on: date) -> date | None:
+    """The end date of the party row through which `organisation` took part, if it has come."""
+    candidates = [organisation.pk]
+    if organisation.parent_id:
+        candidates.append(organisation.parent_id)
+    return (
+        covenant.parties.filter(organisation_id__in=candidates, left_on__lte=on)
+        .order_by("-left_on")
+        .values_list("left_on", flat=True)
+        .first()
+    )

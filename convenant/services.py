@@ -7,6 +7,11 @@ from audit.choices import Action
 from audit.services import record
 from parties.models import User
 
+from .governance_services import (
+    reference_activation_check,
+    reference_change_review,
+    reference_snapshot,
+)
 from .models import ConsultationType, ConsultationTypeRole
 
 
@@ -30,9 +35,13 @@ def reference_save(*, actor: User, form: ModelForm) -> models.Model:
     """
     instance = form.save(commit=False)
     created = instance.pk is None
+    # Covenant governance (issue 7): the DPIA gate (R-DPIA-1) before, review prompts after.
+    before = reference_snapshot(instance)
+    reference_activation_check(instance, before)
     instance.full_clean()
     instance.save()
     form.save_m2m()
+    reference_change_review(actor=actor, instance=instance, created=created, before=before)
     if isinstance(instance, ConsultationType):
         _sync_roles(
             instance,

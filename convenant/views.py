@@ -77,6 +77,16 @@ def reference_list(request: HttpRequest, kind: str) -> HttpResponse:
     )
 
 
+def _add_model_errors(form: Any, exc: ValidationError) -> None:
+    """Show the model's errors next to their fields; an error about a field the form does not
+    have goes above the form instead of failing with a server error (invariant 9)."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, errors in exc.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
 @role_required(Role.ADMINISTRATOR)
 def reference_edit(request: HttpRequest, kind: str, uuid: str | None = None) -> HttpResponse:
     """Add or change one row; invalid input is shown next to its field and nothing is saved."""
@@ -92,7 +102,7 @@ def reference_edit(request: HttpRequest, kind: str, uuid: str | None = None) -> 
         try:
             saved = reference_save(actor=request.user, form=form)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            _add_model_errors(form, exc)
         else:
             messages.success(request, _("Saved: %(name)s") % {"name": saved})
             return redirect("convenant:reference_list", kind=spec.slug)

@@ -7,3 +7,7 @@ class PartiesConfig(AppConfig):
 
     name = "parties"
     verbose_name = _("Parties")
+
+    def ready(self) -> None:
+        # Session rules (issue 7): the login's moment, and deactivation ending sessions.
+        from . import receivers  # noqa: F401

@@ -1,6 +1,6 @@
 """Regions, organisations (covenant parties), users, professionals, youths and guardians."""
 
-from datetime import date
+from datetime import date, datetime
 
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+import pgtrigger
 from guardian.models import UserObjectPermissionBase
 
 from core.models import PublicIdModel, TimeStampedModel
@@ -198,6 +199,13 @@ class Youth(PublicIdModel, TimeStampedModel):
         related_name="pupils",
         verbose_name=_("school"),
     )
+    # Retention (issue 7): the pupil_left_school trigger of SPEC R-9-2 counts from this day.
+    left_school_on = models.DateField(
+        _("left school on"),
+        null=True,
+        blank=True,
+        help_text=_("The school's data shared in a case is kept for a period counted from here."),
+    )
     user = models.OneToOneField(
         User,
         models.PROTECT,
@@ -281,3 +289,47 @@ class Guardian(PublicIdModel, TimeStampedModel):
             raise ValidationError(
                 {"authority_source": _("Record where and when parental authority was checked.")}
             )
+
+
+class ConfidentialityDeclarationQuerySet(AuditedQuerySet):
+    """Declarations, with the one rule of which of them is still in force."""
+
+    def in_force(self, *, version: str, since: "datetime") -> "ConfidentialityDeclarationQuerySet":
+        """Declarations of `version` accepted after `since` (the start of the validity window)."""
+        return self.filter(version=version, accepted_at__gt=since)
+
+
+class ConfidentialityDeclaration(TimeStampedModel):
+    """A professional's acceptance of the geheimhoudingsverklaring (SPEC art. 11, R-11-1).
+
+    Append-only: each yearly acceptance is a new row, so the history shows who accepted which
+    text when. The text itself lives in code (`parties.confidentiality`): its version and the
+    SHA-256 of its Dutch wording are stored, which pins exactly what was accepted.
+    """
+
+    user = models.ForeignKey(
+        User,
+        models.PROTECT,
+        related_name="confidentiality_declarations",
+        verbose_name=_("user"),
+    )
+    version = models.CharField(_("version"), max_length=32)
+    text_sha256 = models.CharField(_("SHA-256 of the text"), max_length=64)
+    accepted_at = models.DateTimeField(_("accepted at"))
+
+    objects = ConfidentialityDeclarationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("confidentiality declaration")
+        verbose_name_plural = _("confidentiality declarations")
+        ordering = ["-accepted_at"]
+        indexes = [
+            models.Index(fields=["user", "version", "accepted_at"], name="declaration_lookup"),
+        ]
+        triggers = [
+            # An acceptance is evidence: it is never changed, only followed by a newer one.
+            pgtrigger.Protect(name="append_only", operation=pgtrigger.Update),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.version} {self.accepted_at:%Y-%m-%d}"

@@ -30,6 +30,11 @@ PROTECTED = {
     "CoordinatorHandover",
     "SharedItem",
     "AccessEvent",
+    # Retention (issue 7): holds name cases and youths; removals their pseudonymous ids.
+    "LegalHold",
+    "RetentionRun",
+    "RetentionBatch",
+    "RetentionRemoval",
 }
 
 

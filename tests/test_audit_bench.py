@@ -20,6 +20,7 @@ from audit.models import AccessEvent
 from audit.selectors import access_event_search
 from parties.choices import Role
 from parties.models import User
+from tests.helpers import login_verified
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -120,7 +121,7 @@ def test_without_insert_builds_the_events_but_writes_none(tiny, client):
     `without_insert` a logged page writes no event, and afterwards it logs again."""
     audit_data, audit_bench, plan = tiny
     fg = audit_bench.FGs().of(plan.bases["org"] + 1)
-    client.force_login(fg)
+    login_verified(client, fg)
     url = f"{reverse('audit:search')}?youth={audit_data.youth_uuid(1)}"
     top = AccessEvent.objects.order_by("-id").values_list("id", flat=True).first()
     with audit_bench.without_insert():

@@ -68,7 +68,7 @@ def test_every_page_showing_a_youth_logs_it(world):
 def test_a_denied_request_writes_no_youth_access_event(world):
     """Saleor rule: a refused request leaves no 'viewed' event behind, only the denial."""
     client = Client()
-    client.force_login(world.users["privacy_officer"])
+    login_verified(client, world.users["privacy_officer"])
     response = client.get("/portaal/")
     assert response.status_code == 403
     assert not AccessEvent.objects.filter(action="youth.viewed").exists()

@@ -154,7 +154,37 @@ ROLE_PAGES = {
     "convenant:overview": {"administrator"},
     # Rights requests of the organisation: its procesregisseurs and FGs (issue 6, R-RIGHTS-1).
     "casusoverleg:request_list": {"coordinator", "privacy_officer", "other_case_coordinator"},
+    # Issue 7 (decl): the declaration for professionals; figures and register for beheerder
+    # and FG (R-11-1, R-20-1, R-15-2).
+    "casusoverleg:declaration": {
+        "coordinator",
+        "professional",
+        "youth_care",
+        "leerplicht",
+        "invited_professional",
+        "other_case_coordinator",
+        "other_case_professional",
+        "former_participant",
+    },
+    "dashboard:overview": {"privacy_officer", "administrator"},
+    "dashboard:export_csv": {"privacy_officer", "administrator"},
+    "dashboard:register_list": {"privacy_officer", "administrator"},
+    # Breaches (issue 7): every professional, procesregisseur, FG and beheerder reports and sees
+    # their own reports or their party's register; parents and youths do not (R-BREACH-6).
+    "incidents:incident_report": {
+        "coordinator",
+        "professional",
+        "youth_care",
+        "leerplicht",
+        "privacy_officer",
+        "administrator",
+        "invited_professional",
+        "other_case_coordinator",
+        "other_case_professional",
+        "former_participant",
+    },
 }
+ROLE_PAGES["incidents:incident_list"] = ROLE_PAGES["incidents:incident_report"]
 
 
 @pytest.mark.parametrize(("url_name", "allowed"), ROLE_PAGES.items())

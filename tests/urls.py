@@ -92,6 +92,28 @@ def _access_events(w: Any) -> list[dict[str, Any]]:
     return [{"event_id": event.event_id}]
 
 
+def _incidents(w: Any) -> list[dict[str, Any]]:
+    """Breaches (issue 7): a report of the school that touches the municipality's data too, so
+    the world's FG and beheerder (municipality) see it; its text names nobody. Made once."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from convenant.incidents import incident_report
+    from convenant.models import Incident
+
+    incident = Incident.objects.filter(region_id=w.covenant.region_id).first()
+    if incident is None:
+        incident = incident_report(
+            actor=w.users["professional"],
+            discovered_at=timezone.now() - timedelta(hours=30),
+            description="Een e-mail met een verslag ging naar een verkeerd adres.",
+            n_subjects=2,
+            affected_parties=[w.school, w.municipality],
+        )
+    return [{"uuid": incident.uuid}]
+
+
 def _signals(w: Any) -> list[dict[str, Any]]:
     from audit.signal_queries import SIGNALS
 
@@ -175,7 +197,61 @@ ARGUMENTS: dict[str, Callable[[Any], list[dict[str, Any]]]] = {
     "casusoverleg:request_forward": lambda w: [{"uuid": w.rights_request.uuid}],
     "casusoverleg:request_close": lambda w: [{"uuid": w.rights_request.uuid}],
     "casusoverleg:request_inzage": lambda w: [{"uuid": w.rights_request.uuid}],
+    # Breaches (issue 7): the register's pages and the revoke of a mis-shared item.
+    "incidents:incident_detail": _incidents,
+    "incidents:incident_assess": _incidents,
+    "incidents:incident_ap": _incidents,
+    "incidents:incident_subjects": _incidents,
+    "incidents:incident_close": _incidents,
+    "casusoverleg:shared_item_revoke": _shared_items,
+    # Retention (issue 7): a past run and a legal hold on the world's case.
+    "retention:run_detail": lambda w: [{"uuid": _retention_run(w).uuid}],
+    "retention:hold_place": _case,
+    "retention:hold_end": lambda w: [{"uuid": _legal_hold(w).uuid}],
+    # Management figures and register extract (issue 7, decl): a party of the world's covenant.
+    "dashboard:register_detail": lambda w: [{"uuid": w.school.uuid}],
+    "dashboard:register_export": lambda w: [
+        {"uuid": w.school.uuid, "fmt": fmt} for fmt in ("csv", "pdf")
+    ],
+    # Covenant governance (issue 7): every party row of the world's covenant, its DPIA.
+    "governance:party_detail": lambda w: _governance_parties(w),
+    "governance:accession_upload": lambda w: _governance_parties(w),
+    "governance:accession_download": lambda w: _governance_parties(w),
+    "governance:accession_approve": lambda w: _governance_parties(w),
+    "governance:party_leave": lambda w: _governance_parties(w),
+    "governance:dpia_endorse": lambda w: _governance_dpias(w),
+    "governance:dpia_download": lambda w: _governance_dpias(w),
 }
+
+
+def _retention_run(w: Any) -> Any:
+    from casusoverleg.retention import retention_apply
+
+    return retention_apply()
+
+
+def _legal_hold(w: Any) -> Any:
+    from datetime import date, timedelta
+
+    from casusoverleg.retention import legal_hold_place
+
+    return legal_hold_place(
+        actor=w.users["privacy_officer"],
+        case=w.case,
+        scope="case",
+        reason="Klacht in behandeling",
+        ends_on=date.today() + timedelta(days=30),  # noqa: DTZ011 - the services' local date
+    )
+
+
+def _governance_parties(w: Any) -> list[dict[str, Any]]:
+    return [{"uuid": party.uuid} for party in w.covenant.parties.order_by("pk")]
+
+
+def _governance_dpias(w: Any) -> list[dict[str, Any]]:
+    from convenant.models import DPIARecord
+
+    return [{"uuid": d.uuid} for d in DPIARecord.objects.filter(region=w.covenant.region)]
 
 
 def _invitation_uid(user: Any) -> str:

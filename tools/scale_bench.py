@@ -410,6 +410,10 @@ class Pages:
         if user.pk not in self.clients:
             client = Client()
             client.force_login(user)
+            # Every role passes a second factor (issues 6 and 7), as a browser's session would.
+            from bench import pass_second_factor
+
+            pass_second_factor(client, user)
             self.clients[user.pk] = client
         return self.clients[user.pk]
 
@@ -1000,10 +1004,13 @@ def session_cookies(user: Any, count: int) -> list[str]:
     from django.conf import settings
     from django.test import Client
 
+    from bench import pass_second_factor
+
     cookies = []
     for _ in range(count):
         client = Client()
         client.force_login(user)
+        pass_second_factor(client, user)
         cookies.append(client.cookies[settings.SESSION_COOKIE_NAME].value)
     return cookies
 

@@ -257,6 +257,7 @@ _FILLED_TABLES = (
     "convenant_covenantparty",
     "parties_user",
     "parties_professional",
+    "parties_confidentialitydeclaration",
     "parties_youth",
     "parties_guardian",
     "casusoverleg_case",
@@ -493,6 +494,26 @@ def _people(step: Step, p: dict[str, Any]) -> None:
             "orgs": orgs,
             "spread": spread,
             "care": CARE_PROVIDERS,
+        },
+    )
+    # Issue 7 (R-11-1): every professional and procesregisseur accepted the current
+    # geheimhoudingsverklaring a month ago, or the middleware would send them to it.
+    from parties import confidentiality
+
+    step(
+        "declarations",
+        """
+        INSERT INTO parties_confidentialitydeclaration
+            (created_at, updated_at, version, text_sha256, accepted_at, user_id)
+        SELECT %(now)s, %(now)s, %(version)s, %(sha)s, %(now)s::timestamptz - interval '30 days',
+            %(base)s + k
+        FROM generate_series(1, %(parents_at)s) AS k
+        """,
+        {
+            **common,
+            "parents_at": p["parents_at"],
+            "version": confidentiality.VERSION,
+            "sha": confidentiality.text_sha256(),
         },
     )
     step(

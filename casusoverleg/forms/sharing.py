@@ -236,3 +236,17 @@ class WithholdForm(MinimisationFormMixin, NLDSFormMixin, forms.Form):
         ),
         error_messages={"required": _("Give the reason for not providing it.")},
     )
+
+
+class RevokeForm(MinimisationFormMixin, NLDSFormMixin, forms.Form):
+    """Revoke a mis-shared item (SPEC R-BREACH-6): one optional note for the FG."""
+
+    minimised_fields = ("note",)
+
+    note = forms.CharField(
+        label=_("What went wrong? (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example: shared in the wrong case, or with the wrong readers."),
+    )

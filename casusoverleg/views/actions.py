@@ -8,7 +8,7 @@ action is completed by its owner or by the procesregisseur of its case; any othe
 from uuid import UUID
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -64,8 +64,10 @@ def action_complete(request: HttpRequest, uuid: UUID) -> HttpResponse:
     services.action_complete(actor=request.user, action=action)
     messages.success(request, _("The action is marked as done."))
     target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
+    # Only a local path: anything else (a view name, a scheme, text) would reach `redirect`'s
+    # name lookup or another host.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return redirect(target)
+        return HttpResponseRedirect(target)
     return redirect("casusoverleg:action_list")

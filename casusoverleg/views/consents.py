@@ -469,6 +469,9 @@ def incapacity(request: HttpRequest, uuid: UUID) -> HttpResponse:
         raise Http404
     judgements = selectors.incapacity_list(case=case, user=request.user)
     action = request.POST.get("action") if request.method == "POST" else None
+    if request.method == "POST" and action not in ("record", "end"):
+        # Only a forged POST lacks the button's value; say so instead of a silent re-render.
+        messages.error(request, _("Choose whether to record or to end a judgement."))
     record_form = IncapacityRecordForm(request.POST if action == "record" else None)
     end_form = IncapacityEndForm(request.POST if action == "end" else None)
     done: Any = None

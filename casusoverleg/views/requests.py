@@ -288,6 +288,7 @@ def request_close(request: HttpRequest, uuid: UUID) -> HttpResponse:
             document=document,
         )
         if done is not None:
+            _destroy_if_granted(done)
             messages.success(request, _("The request has been answered. The requester is told."))
             return _detail(rights_request)
     return render(
@@ -301,6 +302,19 @@ def request_close(request: HttpRequest, uuid: UUID) -> HttpResponse:
         },
         status=_status(request),
     )
+
+
+def _destroy_if_granted(rights_request: RightsRequest) -> None:
+    """R-RET-3 (retention, issue 7): a granted Jw 7.3.9 destruction request makes the youth care
+    provider's items due at once; the retention job runs now instead of waiting for the night.
+    A refusal, also in part, is the recorded exception and deletes nothing."""
+    from casusoverleg.tasks import retention_task
+
+    if (
+        rights_request.kind == RequestKind.DESTRUCTION
+        and rights_request.outcome == RequestOutcome.GRANTED
+    ):
+        retention_task.delay_on_commit()
 
 
 def _answers_with_report(rights_request: RightsRequest, outcome: str) -> bool:

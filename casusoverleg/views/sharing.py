@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from casusoverleg import services
-from casusoverleg.forms.sharing import RectifyForm, ShareForm, WithholdForm
+from casusoverleg.forms.sharing import RectifyForm, RevokeForm, ShareForm, WithholdForm
 from casusoverleg.models import Case, Meeting, SharedItem
-from casusoverleg.permissions import CaseAction, ItemAction, can, can_item
+from casusoverleg.permissions import CaseAction, ItemAction, can, can_item, can_revoke
 from casusoverleg.selectors import case_viewed, shared_item_get, shared_item_list
 from casusoverleg.sharing import has_professional_secrecy
 from convenant.choices import DataClass
@@ -39,6 +39,7 @@ class ItemRow:
     readers: list[str] = field(default_factory=list)  # empty: everyone at the table
     can_manage: bool = False
     can_withhold: bool = False
+    can_revoke: bool = False  # "Onterecht gedeeld: intrekken" (R-BREACH-6)
 
 
 def item_rows(user: AnyUser, case: Case, items: list[SharedItem]) -> list[ItemRow]:
@@ -61,7 +62,14 @@ def item_rows(user: AnyUser, case: Case, items: list[SharedItem]) -> list[ItemRo
             )
         manage, withhold = answers[owner]
         rows.append(
-            ItemRow(item=item, readers=_readers(item), can_manage=manage, can_withhold=withhold)
+            ItemRow(
+                item=item,
+                readers=_readers(item),
+                can_manage=manage,
+                can_withhold=withhold,
+                # Per item (it depends on the author), and free of queries.
+                can_revoke=can_revoke(user, item),
+            )
         )
     return rows
 
@@ -305,3 +313,40 @@ def shared_item_release(request: HttpRequest, uuid: UUID) -> HttpResponse:
         return _case_page(item.case)
     messages.success(request, _("The data is provided again to everyone who may read it."))
     return _case_page(item.case)
+
+
+@professional_required
+def shared_item_revoke(request: HttpRequest, uuid: UUID) -> HttpResponse:
+    """ "Onterecht gedeeld: intrekken" (SPEC R-BREACH-6): a confirmation page, then one service
+    call that hides the item from every reader, logs it and opens a data breach for the FG."""
+    try:
+        item = shared_item_get(user=request.user, uuid=uuid)
+    except SharedItem.DoesNotExist as exc:
+        raise Http404 from exc
+    if not can_revoke(request.user, item):
+        raise PermissionDenied  # audit.middleware logs the refusal
+    form = RevokeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        incident = call_service(
+            form,
+            services.shared_item_revoke,
+            actor=request.user,
+            item=item,
+            note=form.cleaned_data["note"],
+        )
+        if incident is not None:
+            messages.success(
+                request,
+                _(
+                    "The data is revoked: nobody outside %(owner)s reads it any more. A data "
+                    "breach (%(ref)s) has been reported to the FG."
+                )
+                % {"owner": item.owner.name, "ref": incident.reference},
+            )
+            return _case_page(item.case)
+    case_viewed(user=request.user, case=item.case)
+    return render(
+        request,
+        "casusoverleg/shared_item_revoke.html",
+        {"case": item.case, "item": item, "form": form, "shared_items": _summary(item)},
+    )

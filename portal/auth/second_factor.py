@@ -7,11 +7,7 @@ throttling: every further wrong code doubles the wait before the next try is eve
 """
 
 import enum
-from base64 import b32encode
-from dataclasses import dataclass
-from io import BytesIO
 from typing import Any
-from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -30,10 +26,18 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from audit.choices import Action, Outcome
 from audit.services import record
 
+# The result type and the QR helpers are the workplace's too (parties.second_factor, below us).
+from parties.second_factor import (  # noqa: F401 (re-exported for the portal's views)
+    ISSUER,
+    CodeCheck,
+    Outcome2FA,
+    totp_config_uri,
+    totp_qr_svg,
+    totp_secret_groups,
+)
+
 # The session key that names the first-factor provider that logged the user in (providers.py).
 FIRST_FACTOR_SESSION_KEY = "portal_first_factor"
-# The name the app shows next to the account (the label of the otpauth:// URI).
-ISSUER = "Casusoverleg"
 # Seconds an e-mailed code is valid: long enough to switch to the mail app on a phone.
 EMAIL_CODE_VALID_SECONDS = 10 * 60
 # The device name both kinds get: one of each per user.
@@ -48,26 +52,6 @@ class Method(enum.StrEnum):
 
 
 DEVICE_MODELS: dict[Method, type[Device]] = {Method.TOTP: TOTPDevice, Method.EMAIL: EmailDevice}
-
-
-class Outcome2FA(enum.Enum):
-    """What a code check came to."""
-
-    VERIFIED = "verified"
-    WRONG = "wrong"
-    THROTTLED = "throttled"
-
-
-@dataclass(frozen=True)
-class CodeCheck:
-    """The result of `second_factor_verify`; `wait_seconds` only when throttled."""
-
-    outcome: Outcome2FA
-    wait_seconds: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return self.outcome == Outcome2FA.VERIFIED
 
 
 def session_is_verified(request: HttpRequest) -> bool:
@@ -215,42 +199,3 @@ def second_factor_verify(
     request.session.cycle_key()
     django_otp.login(request, device)
     return CodeCheck(Outcome2FA.VERIFIED)
-
-
-def totp_config_uri(device: TOTPDevice) -> str:
-    """The otpauth:// URI an authenticator app reads from the QR code (Key URI Format)."""
-    label = quote(f"{ISSUER}:{device.user.get_username()}")
-    params = urlencode(
-        {
-            "secret": b32encode(device.bin_key).decode(),
-            "issuer": ISSUER,
-            "algorithm": "SHA1",
-            "digits": device.digits,
-            "period": device.step,
-        }
-    )
-    return f"otpauth://totp/{label}?{params}"
-
-
-def totp_secret_groups(device: TOTPDevice) -> list[str]:
-    """The secret in base32, in groups of four characters, for typing it in by hand."""
-    secret = b32encode(device.bin_key).decode().rstrip("=")
-    return [secret[i : i + 4] for i in range(0, len(secret), 4)]
-
-
-def totp_qr_svg(device: TOTPDevice) -> str:
-    """The QR code of the device's URI as an inline <svg> element (qrcode, no Pillow).
-
-    The SVG holds one path and no style attribute, so the strict CSP allows it inline.
-    """
-    import qrcode
-    import qrcode.image.svg
-
-    image = qrcode.make(
-        totp_config_uri(device), image_factory=qrcode.image.svg.SvgPathImage, border=2
-    )
-    out = BytesIO()
-    image.save(out)
-    svg = out.getvalue().decode()
-    # Drop the XML declaration: the element goes inside an HTML page.
-    return svg[svg.index("<svg") :]

@@ -15,6 +15,7 @@ import pytest
 from audit.choices import Action
 from audit.services import record
 from audit.signal_queries import SIGNALS
+from tests.helpers import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +52,7 @@ HOSTILE = [
 def _client(world) -> Client:
     # The response, not the exception: a 500 is what the FG would see.
     client = Client(raise_request_exception=False)
-    client.force_login(world.users["privacy_officer"])
+    login_verified(client, world.users["privacy_officer"])
     return client
 
 

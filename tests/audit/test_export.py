@@ -19,6 +19,7 @@ from audit.choices import Action, Outcome
 from audit.models import AccessEvent, SealBlock
 from audit.sealing import seal
 from audit.views import workbench
+from tests.helpers import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +48,7 @@ COLUMNS = [
 
 def _fg(world) -> Client:
     client = Client()
-    client.force_login(world.users["privacy_officer"])
+    login_verified(client, world.users["privacy_officer"])
     return client
 
 

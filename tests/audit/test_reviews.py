@@ -24,6 +24,7 @@ from audit.services import event_review_add, record
 from audit.signal_queries import day_bounds, previous_month, sample_events, sample_ids
 from parties.choices import Role
 from tests.factories.parties import ProfessionalFactory, UserFactory
+from tests.helpers import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +70,7 @@ def other_event(world):
 
 def client_for(user) -> Client:
     client = Client()
-    client.force_login(user)
+    login_verified(client, user)
     return client
 
 

@@ -31,6 +31,7 @@ from audit.signal_queries import (
 from parties.choices import Role
 from tests.factories.casusoverleg import CaseFactory, SharedItemFactory
 from tests.factories.parties import ProfessionalFactory, UserFactory
+from tests.helpers import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +67,7 @@ def school_fg(world):
 
 def fg_client(user) -> Client:
     client = Client()
-    client.force_login(user)
+    login_verified(client, user)
     return client
 
 

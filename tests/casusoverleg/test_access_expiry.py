@@ -26,6 +26,7 @@ from core.permissions import grant, holders
 from parties.choices import Capacity, Secrecy
 from tests.factories.casusoverleg import CaseFactory, ParticipantFactory
 from tests.factories.parties import ProfessionalFactory, UserFactory
+from tests.helpers import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -179,9 +180,9 @@ def test_the_next_request_after_expiry_is_a_404(world, closed):
     """Issue 4: permission changes apply on the next request. A former participant who has the
     case page open gets a 404 on the next GET (logged as denied); the procesregisseur does not."""
     client = Client()
-    client.force_login(world.users["youth_care"])
+    login_verified(client, world.users["youth_care"])
     coordinator = Client()
-    coordinator.force_login(world.users["case_coordinator"])
+    login_verified(coordinator, world.users["case_coordinator"])
     url = _case_url(closed)
     assert client.get(url).status_code == 200
     services.case_access_expire(now=closed.closed_at + timedelta(days=DAYS))
@@ -207,7 +208,7 @@ def test_the_next_request_after_removal_is_a_404(world):
     )
     seat = _seat(world.case, user, "smw_wijkteam")
     client = Client()
-    client.force_login(user)
+    login_verified(client, user)
     url = _case_url(world.case)
     assert client.get(url).status_code == 200
     services.participant_remove(actor=world.users["case_coordinator"], participant=seat)

@@ -25,6 +25,7 @@ from tests.factories.casusoverleg import (
     ParticipantFactory,
 )
 from tests.factories.parties import ProfessionalFactory, UserFactory
+from tests.helpers import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +34,7 @@ LIST_URL = "/werkplek/acties/"
 
 def _client(user) -> Client:
     client = Client()
-    client.force_login(user)
+    login_verified(client, user)
     return client
 
 

@@ -19,6 +19,7 @@ import time_machine
 from audit.models import AccessEvent
 from casusoverleg.choices import MeetingStatus
 from tests.factories.casusoverleg import CaseFactory, MeetingFactory
+from tests.helpers import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,7 @@ def _at(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> dat
 
 def _agenda(client, user, **params: str) -> str:
     """The agenda page as `user` sees it; fails unless it answers 200."""
-    client.force_login(user)
+    login_verified(client, user)
     response = client.get(URL, params)
     assert response.status_code == 200
     return response.content.decode()
@@ -230,7 +231,7 @@ def test_query_count_does_not_grow_with_meetings(
 ):
     """STYLE §4.8: the agenda's queries do not grow with its meetings (no N+1)."""
     user = world.users["case_coordinator"]
-    client.force_login(user)
+    login_verified(client, user)
     params = {"weergave": view, "datum": "2026-10-12"}
     MeetingFactory(case=world.case, starts_at=_at(2026, 10, 14, 10, 0))
     client.get(URL, params)  # warm up session and caches
@@ -252,7 +253,7 @@ def test_query_count_does_not_grow_with_meetings(
 def test_the_agenda_is_not_for_families_or_staff_roles(client, world, who):
     """R-7-2: the agenda is a workplace page; parents, youths, the FG and the beheerder get 403
     (a role page reveals no object) and the refusal is logged."""
-    client.force_login(world.users[who])
+    login_verified(client, world.users[who])
 
     response = client.get(URL)
 

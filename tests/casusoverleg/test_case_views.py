@@ -14,13 +14,14 @@ from casusoverleg.choices import CaseStatus, DocumentStatus, Response, TargetGro
 from casusoverleg.models import Case, CaseDocument
 from convenant.models import ConsultationType
 from tests.factories.casusoverleg import ParticipantFactory
+from tests.helpers import login_verified
 
 pytestmark = pytest.mark.django_db
 
 
 def _client(user) -> Client:
     client = Client()
-    client.force_login(user)
+    login_verified(client, user)
     return client
 
 

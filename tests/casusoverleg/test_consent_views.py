@@ -49,7 +49,7 @@ ON_CONSENT = "Op toestemming gedeeld: leest op AVI-niveau E3 na de zomer."
 
 def _client(user) -> Client:
     client = Client()
-    client.force_login(user)
+    login_verified(client, user)
     return client
 
 

@@ -23,6 +23,7 @@ from casusoverleg.models import Case
 from parties.models import User
 from tests.factories.casusoverleg import ParticipantFactory
 from tests.factories.parties import GuardianFactory, YouthFactory
+from tests.helpers import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +52,7 @@ def _url(world, seat) -> str:
 
 def _coordinator(world) -> Client:
     client = Client()
-    client.force_login(world.users["case_coordinator"])
+    login_verified(client, world.users["case_coordinator"])
     return client
 
 
@@ -196,10 +197,10 @@ def test_only_the_procesregisseur_of_the_case_invites(world):
     the service itself refuses anyone but a procesregisseur."""
     parent, seat = _seat(world)
     involved = Client()
-    involved.force_login(world.users["involved_professional"])
+    login_verified(involved, world.users["involved_professional"])
     assert involved.post(_url(world, seat), {"email": EMAIL}).status_code == 403
     outsider = Client()
-    outsider.force_login(world.users["other_case_coordinator"])
+    login_verified(outsider, world.users["other_case_coordinator"])
     assert outsider.post(_url(world, seat), {"email": EMAIL}).status_code == 404
     with pytest.raises(PermissionDenied):
         family_account_invite(

@@ -28,6 +28,7 @@ from tests.factories.casusoverleg import (
     ParticipantFactory,
 )
 from tests.factories.parties import OrganisationFactory, YouthFactory
+from tests.helpers import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +43,7 @@ WRITE_EVENTS = [
 
 def _client(user) -> Client:
     client = Client()
-    client.force_login(user)
+    login_verified(client, user)
     return client
 
 

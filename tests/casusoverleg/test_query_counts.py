@@ -16,6 +16,7 @@ import pytest
 from core.permissions import grant
 from tests.factories.casusoverleg import CaseFactory, ParticipantFactory
 from tests.factories.parties import YouthFactory
+from tests.helpers import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +53,7 @@ def test_case_list_costs_the_same_with_1_and_50_cases(world, who):
 
     user = world.users[who]
     client = Client()
-    client.force_login(user)
+    login_verified(client, user)
     url = reverse("casusoverleg:dashboard")
     client.get(url)  # warm the session and the content-type cache
     one = _queries(client, url)

@@ -32,13 +32,15 @@ from consent.notifications import notify_handler
 from consent.services import rights_request_file
 from parties.choices import Capacity, Role
 from parties.models import Organisation
-from tests.factories.parties import ProfessionalFactory, UserFactory
+from tests.factories.parties import ProfessionalFactory, UserFactory, declare
 from tests.helpers import login_verified
 
 pytestmark = pytest.mark.django_db
 
 
 def _client(user) -> Client:
+    # Some tests travel more than a year ahead: the declaration must hold then (R-11-1).
+    declare(user)
     return login_verified(Client(), user)
 
 

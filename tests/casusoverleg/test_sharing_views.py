@@ -38,6 +38,7 @@ from tests.factories.casusoverleg import (
     SharedItemFactory,
 )
 from tests.factories.consent import ConsentFactory
+from tests.helpers import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +52,7 @@ BSN_MESSAGE_NL = (
 
 def _client(user) -> Client:
     client = Client()
-    client.force_login(user)
+    login_verified(client, user)
     return client
 
 

@@ -7,13 +7,14 @@ from auditlog.models import LogEntry
 
 from audit.models import AccessEvent
 from convenant.models import ConsultationType, LegalBasis
+from tests.helpers import login_verified
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def beheerder(client, world):
-    client.force_login(world.users["administrator"])
+    login_verified(client, world.users["administrator"])
     return client
 
 

@@ -13,7 +13,15 @@ from parties.choices import (
     Role,
     Secrecy,
 )
-from parties.models import Guardian, Organisation, Professional, Region, User, Youth
+from parties.models import (
+    ConfidentialityDeclaration,
+    Guardian,
+    Organisation,
+    Professional,
+    Region,
+    User,
+    Youth,
+)
 
 
 class RegionFactory(DjangoModelFactory[Region]):
@@ -58,6 +66,40 @@ class UserFactory(DjangoModelFactory[User]):
     last_name = factory.Sequence(lambda n: f"Achternaam{n}")
     role = Role.PROFESSIONAL
     password = factory.django.Password("test-password-123")
+
+    @factory.post_generation
+    def declared(self: User, create: bool, extracted: bool | None, **kwargs: object) -> None:
+        """Professionals and procesregisseurs accepted the geheimhoudingsverklaring (issue 7,
+        R-11-1), or no case page would open for them; `declared=False` leaves it out."""
+        if create and extracted is not False:
+            declare(self)
+
+
+def declare(user: User, **kwargs: object) -> ConfidentialityDeclaration | None:
+    """Give `user` an acceptance of the current declaration if their role must have one and
+    they have none in force (idempotent); `kwargs` override the row (version, accepted_at)."""
+    from django.utils import timezone
+
+    from parties import confidentiality
+
+    if user.role not in confidentiality.DECLARING_ROLES:
+        return None
+    fields = {
+        "version": confidentiality.VERSION,
+        "text_sha256": confidentiality.text_sha256(),
+        "accepted_at": timezone.now(),
+        **kwargs,
+    }
+    if (
+        not kwargs
+        and ConfidentialityDeclaration.objects.in_force(
+            version=fields["version"], since=confidentiality.valid_since(timezone.now())
+        )
+        .filter(user=user)
+        .exists()
+    ):
+        return None
+    return ConfidentialityDeclaration.objects.create(user=user, **fields)
 
 
 class ProfessionalFactory(DjangoModelFactory[Professional]):

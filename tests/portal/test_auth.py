@@ -106,9 +106,9 @@ def test_the_home_page_leads_an_unverified_citizen_to_the_second_step(world):
 
 
 def test_professionals_are_not_asked_for_a_portal_code(world):
-    """R-10-1 for the portal only: professionals' pages work as before (their own login)."""
-    client = Client()
-    client.force_login(world.users["case_coordinator"])
+    """R-10-1 for the portal only: professionals pass the workplace's own second factor
+    (issue 7, tests/parties/test_second_factor.py), never the portal's."""
+    client = login_verified(Client(), world.users["case_coordinator"])
     assert client.get(reverse("casusoverleg:dashboard")).status_code == 200
     assert (
         client.get(reverse("casusoverleg:case_detail", args=[world.case.uuid])).status_code == 200
@@ -408,8 +408,7 @@ def test_a_password_alone_cannot_add_a_second_factor(world):
 
 def test_the_entrance_pages_are_not_for_professionals(world):
     """R-7-2: the code pages belong to parents and youths (403, logged)."""
-    client = Client()
-    client.force_login(world.users["professional"])
+    client = login_verified(Client(), world.users["professional"])
     assert client.get(CODE).status_code == 403
     assert client.get(SETUP).status_code == 403
 

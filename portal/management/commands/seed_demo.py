@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from uuid import UUID
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -44,6 +44,7 @@ from audit.selectors import access_event_list, access_event_summary
 from audit.services import record
 from casusoverleg import selectors, services
 from casusoverleg.choices import DeliveryStatus, EntryKind, ParticipantKind, TargetGroup
+from casusoverleg.declarations import declaration_accept, declaration_in_force
 from casusoverleg.models import Case, Invitation, Meeting, Participant
 from consent import services as consent_services
 from consent.age import Consenter
@@ -56,6 +57,7 @@ from convenant.models import (
     DataCategory,
     LegalBasis,
 )
+from parties import confidentiality
 from parties.choices import (
     AuthoritySource,
     Capacity,
@@ -161,6 +163,10 @@ PARTIES = [
         "fg@ggd-eemland.example",
     ),
 ]
+
+# The demo professional who has not accepted the geheimhoudingsverklaring yet: log in as them to
+# see the declaration page before the first case page (issue 7, R-11-1).
+DEMO_UNDECLARED = "ggz"
 
 STAFF = [
     # username, first, last, role, organisation, function, capacity, secrecy, register, number
@@ -1350,6 +1356,56 @@ class Command(BaseCommand):
             user.save(update_fields=fields)
         return user
 
+    def _seed_governance(
+        self, region: Region, covenant: Covenant, orgs: dict[str, Organisation]
+    ) -> None:
+        """Covenant governance (issue 7): the acceded parties' signed forms and the DPIA that
+        the gemeente (also the host) carried out and every other party adopted (R-18-1,
+        R-DPIA-1), so that every active demo party passes the gates. Idempotent."""
+        from django.core.files.base import ContentFile
+
+        from convenant.choices import EndorsementKind, ResidualRisk
+        from convenant.models import DPIAEndorsement, DPIARecord
+
+        for party in CovenantParty.objects.filter(
+            covenant=covenant, status=CovenantPartyStatus.ACCEDED, signed_document=""
+        ):
+            party.signed_document.save(
+                f"toetreding-{party.uuid}.pdf",
+                ContentFile(b"%PDF-1.4\n% demo Toetredingsformulier\n%%EOF\n"),
+                save=True,
+            )
+        fg = User.objects.get(username="fg")
+        dpia, created = DPIARecord.objects.get_or_create(
+            region=region,
+            version="1.0",
+            defaults={
+                "performed_on": date(2025, 11, 15),
+                "fg_advice_on": date(2025, 12, 1),
+                "fg_advice_summary": (
+                    "Positief advies, mits 2FA voor professionals en bewaartermijnen worden "
+                    "afgedwongen."
+                ),
+                "residual_risk": ResidualRisk.LOW,
+                "prior_consultation": False,
+                "recorded_by": fg,
+            },
+        )
+        if created:
+            dpia.controllers.set([orgs["Gemeente Eemstad"]])
+        for name, _status, _mandate, _fg, _email in PARTIES:
+            if name == "Gemeente Eemstad":
+                continue
+            DPIAEndorsement.objects.get_or_create(
+                dpia=dpia,
+                organisation=orgs[name],
+                defaults={
+                    "kind": EndorsementKind.ADOPTED,
+                    "reference": f"Bestuursbesluit DPIA 1.0 ({name})",
+                    "endorsed_on": date(2025, 12, 15),
+                },
+            )
+
     def _seed(self) -> Covenant:
         """The region, its organisations, covenant, staff and families; returns the covenant."""
         today = timezone.localdate()
@@ -1419,6 +1475,7 @@ class Command(BaseCommand):
                     "register_number": number,
                 },
             )
+        self._seed_governance(region, covenant, orgs)
         for (given, family, age, school, portal), parents in FAMILIES:
             youth_user = self._user(portal, given, family, Role.YOUTH) if portal else None
             youth, _ = Youth.objects.get_or_create(
@@ -1444,7 +1501,38 @@ class Command(BaseCommand):
                     },
                 )
         self._second_factors()
+        self._declarations()
         return covenant
+
+    # Issue 7 (R-11-1): every demo professional accepted the geheimhoudingsverklaring when the
+    # region was set up, except DEMO_UNDECLARED, who is asked for it at the first case page.
+    def _declarations(self) -> None:
+        """Each demo professional and procesregisseur but one accepted the declaration (through
+        the service, so the acceptance is in the access log too); a rerun adds nothing."""
+        usernames = [row[0] for row in STAFF]
+        for user in User.objects.select_related("professional__organisation").filter(
+            username__in=[u for u in usernames if u != DEMO_UNDECLARED],
+            role__in=confidentiality.DECLARING_ROLES,
+        ):
+            if declaration_in_force(user=user) is not None:
+                continue
+            # The request context the middleware would give the page, from the office network
+            # and browser the history gives this user (without drawing from its generator).
+            index = usernames.index(user.username)
+            token = current.set(
+                RequestContext(
+                    client_ip=f"{OFFICE_NETWORK}"
+                    f"{10 + ORGANISATION_INDEX[user.professional.organisation.name]}",
+                    user_agent=BROWSERS[index % (len(BROWSERS) - 1)],
+                    request_id=f"{uuid5(NAMESPACE_URL, 'declaration:' + user.username).hex}",
+                    path=reverse("casusoverleg:declaration"),
+                )
+            )
+            try:
+                with set_actor(user):
+                    declaration_accept(actor=user)
+            finally:
+                current.reset(token)
 
     def _second_factors(self) -> None:
         """Every demo parent and youth can pass the portal's second step: the demo app key, or
@@ -1456,6 +1544,13 @@ class Command(BaseCommand):
                 user=user, name="demo", defaults={"key": DEMO_TOTP_KEY, "confirmed": True}
             )
             EmailDevice.objects.get_or_create(user=user, name="demo", defaults={"confirmed": True})
+        # Issue 7: the workplace's second step is mandatory; every demo professional, FG and
+        # beheerder has an authenticator app with the same published demo key (DEBUG only:
+        # seed_demo refuses to run otherwise; `manage.py demo_code` prints the current code).
+        for user in User.objects.filter(username__in=[row[0] for row in STAFF]):
+            TOTPDevice.objects.get_or_create(
+                user=user, name="demo", defaults={"key": DEMO_TOTP_KEY, "confirmed": True}
+            )
 
     def _print_logins(self) -> None:
         """The password and one line per demo account: username, role, name, organisation."""
@@ -1483,6 +1578,12 @@ class Command(BaseCommand):
             "Parents and youths log in at /portaal/inloggen/, then type a code: press 'Send me a "
             "code' (the e-mail appears in this terminal), or add the key "
             f"{secret} to an authenticator app."
+        )
+        # Issue 7: the workplace's second step.
+        self.stdout.write(
+            "Professionals, the FG and the beheerder log in at /inloggen/, then type the code of "
+            f"an authenticator app with the same key {secret}, or run "
+            "`manage.py demo_code` for the current code."
         )
 
     def _print_cases(self, covenant: Covenant, *, made: bool) -> None:
