@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 import pgtrigger
 
+from core.fields import EncryptedTextField
 from core.models import PublicIdModel, TimeStampedModel
 from core.querysets import AuditedQuerySet
 from parties.choices import Capacity, PartyType
@@ -473,12 +474,12 @@ class Incident(PublicIdModel, TimeStampedModel):
         DataCategory, blank=True, related_name="+", verbose_name=_("data involved")
     )
     n_subjects = models.PositiveIntegerField(_("number of people concerned"))
-    description = models.TextField(_("what happened"))
-    containment = models.TextField(_("what has been done already"), blank=True)
+    description = EncryptedTextField(_("what happened"))
+    containment = EncryptedTextField(_("what has been done already"), blank=True)
     risk_assessment = models.CharField(
         _("risk"), max_length=16, choices=RiskAssessment.choices, blank=True
     )
-    risk_notes = models.TextField(_("reasons for the risk assessment"), blank=True)
+    risk_notes = EncryptedTextField(_("reasons for the risk assessment"), blank=True)
     assessed_at = models.DateTimeField(_("assessed at"), null=True, blank=True)
     assessed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -491,14 +492,14 @@ class Incident(PublicIdModel, TimeStampedModel):
     ap_deadline = models.DateTimeField(_("report to the AP before"), editable=False)
     ap_notified_at = models.DateTimeField(_("reported to the AP at"), null=True, blank=True)
     ap_reference = models.CharField(_("AP reference"), max_length=100, blank=True)
-    ap_not_notified_reason = models.TextField(_("why the AP was not told"), blank=True)
+    ap_not_notified_reason = EncryptedTextField(_("why the AP was not told"), blank=True)
     subjects_notified_at = models.DateTimeField(
         _("people concerned told at"), null=True, blank=True
     )
     subjects_exception_ground = models.CharField(
         _("exception (AVG 34(3))"), max_length=16, choices=SubjectsException.choices, blank=True
     )
-    subjects_exception = models.TextField(_("why the exception applies"), blank=True)
+    subjects_exception = EncryptedTextField(_("why the exception applies"), blank=True)
     parties_notified_at = models.DateTimeField(_("parties' FGs told at"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)

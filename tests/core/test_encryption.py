@@ -44,6 +44,11 @@ EXPECTED = {
     "consent.RightsRequest.extension_reason",
     "consent.RightsRequest.refusal_ground",
     "consent.RightsRequest.answer",
+    "convenant.Incident.description",
+    "convenant.Incident.containment",
+    "convenant.Incident.risk_notes",
+    "convenant.Incident.ap_not_notified_reason",
+    "convenant.Incident.subjects_exception",
 }
 
 

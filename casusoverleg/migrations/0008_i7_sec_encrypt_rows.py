@@ -1,4 +1,4 @@
-"""Issue 7 (docs/encryption.md): encrypt the existing rows of the fields 0006_i7_sec_encrypt made
+"""Issue 7 (docs/encryption.md): encrypt the existing rows of the fields 0007_i7_sec_encrypt made
 encrypted. Its own migration: PostgreSQL refuses an ALTER TABLE in a transaction that already
 updated the table (deferred foreign-key checks), which the reverse would otherwise do."""
 
@@ -74,7 +74,7 @@ def decrypt_rows(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("casusoverleg", "0006_i7_sec_encrypt"),
+        ("casusoverleg", "0007_i7_sec_encrypt"),
     ]
 
     operations = [

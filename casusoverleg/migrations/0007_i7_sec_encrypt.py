@@ -9,7 +9,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('casusoverleg', '0005_shared_item_consent'),
+        ('casusoverleg', '0006_i7_ret_retention'),
     ]
 
     operations = [
