@@ -201,7 +201,7 @@ def register_csv(*, extract: RegisterExtract, exported_by: str) -> str:
         for b in extract.legal_bases
     )
     writer.writerows(
-        [gettext("Retention"), r.record_type, _retention_text(r)] for r in extract.retention
+        [gettext("Retention period"), r.record_type, _retention_text(r)] for r in extract.retention
     )
     writer.writerows([gettext("Security measures"), m, ""] for m in extract.security)
     if extract.party:

@@ -3,20 +3,35 @@
 from typing import Any
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import NLDSFormMixin
 from parties.models import Organisation
 
 from .choices import EndorsementKind, ResidualRisk
+from .uploads import check_pdf
 
 
 def _date() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+class PdfField(forms.FileField):
+    """A file field that refuses anything but a PDF of at most 10 MB, at the field (the
+    services check again: `convenant.uploads.check_pdf`)."""
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        upload = super().clean(data, initial)
+        if isinstance(upload, UploadedFile):
+            refusal = check_pdf(upload)
+            if refusal:
+                raise forms.ValidationError(refusal, code="refused")
+        return upload
+
+
 def _pdf(label: Any, required: bool = True) -> forms.FileField:
-    return forms.FileField(
+    return PdfField(
         label=label,
         required=required,
         widget=forms.FileInput(attrs={"accept": "application/pdf"}),

@@ -4,6 +4,7 @@ minimisation checks of free text (SPEC R-5-3, R-7-1)."""
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +19,28 @@ _WIDGET_CLASSES = {
     forms.RadioSelect: "",
     forms.ClearableFileInput: "utrecht-textbox utrecht-textbox--html-input",
 }
+
+
+# PostgreSQL's bigint, the widest integer key of the project (BigAutoField).
+_BIGINT = 2**63
+
+
+def _fits_bigint(value: Any) -> bool:
+    """True unless `value` is a whole number outside the database's integer range."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return True  # not a number at all: Django's own validation answers it
+    return -_BIGINT <= number < _BIGINT
+
+
+def _refuse_choice(field: forms.ModelChoiceField) -> Any:
+    def clean(value: Any) -> Any:
+        raise forms.ValidationError(
+            field.error_messages["invalid_choice"], code="invalid_choice", params={"value": "…"}
+        )
+
+    return clean
 
 
 class NLDSFormMixin:
@@ -44,8 +67,32 @@ class NLDSFormMixin:
         self._mark_invalid()
 
     def full_clean(self) -> None:
+        self._refuse_keys_out_of_range()
         super().full_clean()  # type: ignore[misc]
         self._mark_invalid()
+
+    def _refuse_keys_out_of_range(self) -> None:
+        """A choice of a row by a number too large for the database's integer is refused as an
+        unknown choice before any query (SQLite raises OverflowError, PostgreSQL an error that
+        would end the request as a 500; invariant 9)."""
+        if not getattr(self, "is_bound", False):
+            return
+        for name, field in self.fields.items():  # type: ignore[attr-defined]
+            if not isinstance(field, forms.ModelChoiceField):
+                continue
+            model = field.queryset.model
+            key = field.to_field_name
+            column = model._meta.pk if not key or key == "pk" else model._meta.get_field(key)
+            if not isinstance(column, models.IntegerField | models.AutoField):
+                continue
+            widget_name = self.add_prefix(name)  # type: ignore[attr-defined]
+            data = self.data  # type: ignore[attr-defined]
+            if hasattr(data, "getlist"):
+                values = data.getlist(widget_name)
+            else:
+                values = [data.get(widget_name)]
+            if any(not _fits_bigint(value) for value in values):
+                field.clean = _refuse_choice(field)  # type: ignore[method-assign]
 
     def _mark_invalid(self) -> None:
         """aria-invalid and aria-describedby (error, help) on every field with an error."""

@@ -112,3 +112,43 @@ def test_invariant_9_a_party_without_a_valid_start_date_is_refused_at_the_field(
     assert response.status_code == 400
     assert "joined_on" in response.context["form"].errors
     assert CovenantParty.objects.count() == before
+
+
+def test_invariant_9_a_choice_number_beyond_the_database_integer_is_an_unknown_choice(
+    beheerder, world
+):
+    """Invariant 9: a consultation type posted with a category number larger than the database's
+    integer (found by the walk after the merge of issue 7) used to end in a server error
+    (OverflowError on SQLite, an out-of-range error on PostgreSQL); now it is an unknown choice
+    at the field, and nothing is saved."""
+    from convenant.models import ConsultationType
+
+    kind = ConsultationType.objects.first()
+    url = reverse("convenant:reference_edit", kwargs={"kind": "overlegtypen", "uuid": kind.uuid})
+    before = list(kind.allowed_categories.values_list("pk", flat=True))
+    response = beheerder.post(
+        url, {"name": kind.name, "purpose": kind.purpose_id, "allowed_categories": [str(10**30)]}
+    )
+    assert response.status_code == 400
+    assert "allowed_categories" in response.context["form"].errors
+    kind.refresh_from_db()
+    assert list(kind.allowed_categories.values_list("pk", flat=True)) == before
+
+
+def test_invariant_9_a_dpia_document_that_is_not_a_pdf_is_refused_at_its_field(world):
+    """Invariant 9 (R-DPIA-1 form): a script named .pdf posted as the DPIA document is refused
+    next to the file field even when other fields are wrong too (the check used to run only in
+    the service, after the form had passed), and no DPIA is stored."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from convenant.models import DPIARecord
+
+    client = login_verified(Client(), world.users["privacy_officer"])
+    before = DPIARecord.objects.count()
+    response = client.post(
+        reverse("governance:dpia_create"),
+        {"version": "", "document": SimpleUploadedFile("formulier.pdf", b"<script>x</script>")},
+    )
+    assert response.status_code == 400
+    assert "document" in response.context["form"].errors
+    assert DPIARecord.objects.count() == before

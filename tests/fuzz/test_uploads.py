@@ -28,6 +28,8 @@ FILE_FIELDS = {
     # The signed accession form (R-18-1); its upload form, when a page shows one, is fuzzed by
     # tests/fuzz/test_hostile_input.py like every other file input.
     "convenant.CovenantParty.signed_document": "upload",
+    # The DPIA report a beheerder or FG may attach (R-DPIA-1); PDF only, checked at the field.
+    "convenant.DPIARecord.document": "upload",
     "casusoverleg.CaseDocument.file": "generated",
     "consent.ConsentReceipt.pdf": "generated",
     "consent.RightsRequest.answer_document": "generated",
