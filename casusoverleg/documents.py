@@ -260,7 +260,12 @@ def _minutes_context(document: CaseDocument) -> tuple[str, dict[str, Any]]:
         if participant.pk in present or (participant.is_invited and participant.is_active)
     ]
 
-    entries = list(minutes.entries.select_related("owner", "author").order_by("created_at", "pk"))
+    # The requester's read rule: a party that left the covenant gets only its own entries
+    # (R-19-1); everyone else who may open the case gets them all.
+    rows = minutes.entries.all()
+    if document.requested_by_id is not None:
+        rows = MinutesEntry.objects.filter(minutes=minutes).visible_to(document.requested_by)
+    entries = list(rows.select_related("owner", "author").order_by("created_at", "pk"))
     sections = [
         EntrySection(
             kind=kind,

@@ -38,6 +38,7 @@ from .querysets import (
     CaseScopedQuerySet,
     MeetingQuerySet,
     MeetingScopedQuerySet,
+    MinutesEntryQuerySet,
     MinutesScopedQuerySet,
     ParticipantQuerySet,
     SharedItemQuerySet,
@@ -469,7 +470,7 @@ class MinutesEntry(PublicIdModel, TimeStampedModel):
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("written by")
     )
 
-    objects = MinutesScopedQuerySet.as_manager()
+    objects = MinutesEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("minutes entry")

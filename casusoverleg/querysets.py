@@ -129,14 +129,38 @@ class MinutesScopedQuerySet(CaseScopedQuerySet):
     case_path = "minutes__meeting__case"
 
 
+class MinutesEntryQuerySet(MinutesScopedQuerySet):
+    """Entries of minutes: each has the party that provided it as its owner (R-8-1)."""
+
+    def visible_to(self, user: AnyUser) -> Self:
+        """Entries of cases `user` may see; from its end date a party that left the covenant
+        reads only its own party's entries, also in its own cases (R-19-1)."""
+        rows = super().visible_to(user)
+        if not user.is_authenticated or getattr(user, "is_citizen", False):
+            return rows
+        return rows.exclude(
+            party_departed(user.pk, timezone.localdate())
+            & ~Q(owner_id__in=party_organisations(user.pk))
+        )
+
+
 class CaseDocumentQuerySet(CaseScopedQuerySet):
     """PDFs: each belongs to the user who asked for it (its watermark names them, R-11-2)."""
 
     def visible_to(self, user: AnyUser) -> Self:
-        """The user's own PDFs of cases they may still see."""
+        """The user's own PDFs of cases they may still see. From its end date a party that left
+        the covenant gets no minutes PDF: one made earlier holds other parties' entries (R-19-1);
+        the minutes page shows it its own entries."""
+        from .choices import DocumentKind
+
         if not user.is_authenticated:
             return self.none()
-        return super().visible_to(user).filter(requested_by=user)
+        rows = super().visible_to(user).filter(requested_by=user)
+        if getattr(user, "is_citizen", False):
+            return rows
+        return rows.exclude(
+            party_departed(user.pk, timezone.localdate()) & Q(kind=DocumentKind.MINUTES)
+        )
 
 
 class ParticipantQuerySet(CaseScopedQuerySet):

@@ -33,7 +33,7 @@ from casusoverleg.forms.minutes import (
     MinutesEntryForm,
     participant_label,
 )
-from casusoverleg.models import Case, Meeting, Minutes, Participant
+from casusoverleg.models import Case, Meeting, Minutes, MinutesEntry, Participant
 from casusoverleg.permissions import CaseAction, can
 from casusoverleg.rules import family_rules
 from casusoverleg.selectors import participant_list
@@ -224,7 +224,17 @@ def _render_minutes(
     by_pk = {p.pk: p for p in participants}
     editable = _editable(request, case)
     directs = can(request.user, CaseAction.DIRECT, case)
-    entries = list(minutes.entries.select_related("owner", "author")) if minutes else []
+    # The read rule, not the minutes' own list: a party that left the covenant reads only its
+    # own entries (R-19-1).
+    entries = (
+        list(
+            MinutesEntry.objects.filter(minutes=minutes)
+            .visible_to(request.user)
+            .select_related("owner", "author")
+        )
+        if minutes
+        else []
+    )
     sections = [
         {
             "kind": kind,

@@ -836,3 +836,52 @@ def test_party_page_logs_the_view(world):
     assert AccessEvent.objects.filter(
         action="reference.viewed", object_id=str(party.uuid), purpose="party"
     ).exists()
+
+
+def test_a_departed_party_reads_only_its_own_minutes_entries_and_no_minutes_pdf(world):
+    """R-19-1: in its own case, a party that left the covenant keeps its own minutes entries but
+    no longer reads the entries other parties provided, on the page, in a new minutes PDF and
+    through the minutes PDFs made before; the day before it still reads them all."""
+    from casusoverleg.choices import DocumentKind
+    from casusoverleg.models import CaseDocument, MinutesEntry
+    from tests.factories.casusoverleg import (
+        CaseDocumentFactory,
+        MeetingFactory,
+        MinutesEntryFactory,
+        MinutesFactory,
+    )
+
+    reader = world.users["other_case_professional"]  # municipality
+    own_case = CaseFactory(
+        youth=world.other_youth,
+        covenant=world.covenant,
+        organisation=world.municipality,
+        coordinator=_staff(world.municipality, Role.COORDINATOR, capacity=Capacity.YOUTH_ACT),
+    )
+    grant(reader, "casusoverleg.view_case", own_case)
+    minutes = MinutesFactory(meeting=MeetingFactory(case=own_case))
+    own_entry = MinutesEntryFactory(
+        minutes=minutes, owner=world.municipality, text="Eigen afspraak van de gemeente."
+    )
+    schools_entry = MinutesEntryFactory(
+        minutes=minutes, owner=world.school, text="Wat de school inbracht."
+    )
+    old_pdf = CaseDocumentFactory(case=own_case, kind=DocumentKind.MINUTES, requested_by=reader)
+    school_reader = world.users["involved_professional"]
+    grant(school_reader, "casusoverleg.view_case", own_case)
+    end = date(2027, 1, 10)
+    services.party_leave(
+        actor=world.users["administrator"], party=_municipality_party(world), left_on=end
+    )
+    with time_machine.travel(datetime(2027, 1, 9, 22, 0, tzinfo=UTC), tick=False):  # 23:00 NL
+        assert set(MinutesEntry.objects.visible_to(reader)) >= {own_entry, schools_entry}
+        assert old_pdf in CaseDocument.objects.visible_to(reader)
+    with time_machine.travel(datetime(2027, 1, 9, 23, 30, tzinfo=UTC), tick=False):  # 00:30 NL
+        entries = set(MinutesEntry.objects.visible_to(reader))
+        documents = set(CaseDocument.objects.visible_to(reader))
+        # The other parties' people are not affected.
+        schools_view = set(MinutesEntry.objects.visible_to(school_reader))
+    assert own_entry in entries
+    assert schools_entry not in entries
+    assert old_pdf not in documents
+    assert {own_entry, schools_entry} <= schools_view
