@@ -15,7 +15,6 @@ Tables count different things (cases opened, closed, meetings...), so no figure 
 can be derived from another.
 """
 
-import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -36,6 +35,7 @@ from consent.choices import DecisionKind, RequestKind, RequestStatus
 from consent.models import ConsentDecision, RightsRequest
 from convenant.choices import DataClass
 from convenant.models import ConsultationType
+from core.csv_export import SafeWriter
 from core.permissions import AnyUser
 from parties.selectors import professional_of
 
@@ -282,7 +282,7 @@ def evaluation_csv(*, tables: list[Table], region_name: str, year: int, exported
     """The annual evaluation report (R-20-2) as CSV: one line per shown figure, with the same
     suppression as the page, and `#` lines saying who made it when (R-11-2)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = SafeWriter(buffer)
     writer.writerow(["table", "row", "column", "count"])
     for table in tables:
         for row in table.rows:

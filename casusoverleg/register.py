@@ -7,7 +7,6 @@ legal bases, retention, security measures and the FG contact. The security measu
 text: they describe the application (docs/architecture.md), not a region's choice.
 """
 
-import csv
 import io
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,6 +26,7 @@ from convenant.models import (
     RetentionRule,
 )
 from convenant.selectors import covenant_in_force, covenant_party_list, covenant_party_of
+from core.csv_export import SafeWriter
 from core.permissions import AnyUser
 from parties.choices import PartyType
 from parties.models import Organisation
@@ -169,7 +169,7 @@ def _retention_text(rule: RetentionRule) -> str:
 def register_csv(*, extract: RegisterExtract, exported_by: str) -> str:
     """The extract as CSV (section, item, detail), with who made it when (R-11-2)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = SafeWriter(buffer)
     writer.writerow(["section", "item", "detail"])
     org = extract.organisation
     writer.writerow([gettext("Controller"), org.name, extract.controller_types])

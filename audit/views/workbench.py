@@ -5,7 +5,6 @@ transaction as the read (reading the log is itself logged, DESIGN invariant 2). 
 metadata: employees by name, youths and cases by pseudonym, never a youth's name.
 """
 
-import csv
 import io
 import uuid
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ from audit.filters import (
 from audit.models import AccessEvent, Stream
 from audit.selectors import LOCAL_TZ, Cursor
 from audit.services import record
+from core.csv_export import SafeWriter
 from core.pdf import render_pdf
 from parties.choices import Role
 
@@ -438,7 +438,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
         return result
     filters, events, truncated, seal = result
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = SafeWriter(buffer)
     writer.writerow(NEN_7513_COLUMNS)
     writer.writerows(_nen_row(event) for event in events)
     for line in _trailer(filters, events, truncated, seal, CSV_MAX_ROWS):
