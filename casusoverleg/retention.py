@@ -417,6 +417,12 @@ def _remove_items(objs: list[Any], action: str) -> list[str]:
     if action == RetentionAction.ANONYMISE:
         with bulk_writes_allowed("retention: the removal record and access event record it"):
             model._default_manager.filter(pk__in=ids).update(text=REMOVED_TEXT)
+            if model is SharedItem:
+                # The reason for not providing it is free text about the youth too (a withheld
+                # item keeps a reason: the database requires one).
+                model._default_manager.filter(pk__in=ids, withheld_at__isnull=False).update(
+                    withheld_reason=REMOVED_TEXT
+                )
     else:
         model._default_manager.filter(pk__in=ids).delete()
     return files
@@ -777,14 +783,20 @@ def legal_hold_place(
 
 
 def hold_get(*, user: Any, uuid: UUID) -> LegalHold:
-    """A hold `user` may end: an FG's of their region, or the procesregisseur's of its case."""
+    """A hold `user` may end: any of their region's holds for an FG; for the case's
+    procesregisseur only a hold they placed themselves (a hold the FG placed, e.g. over a
+    complaint about the case's own handling, stays until the FG ends it)."""
     from parties.choices import Role
 
     hold = LegalHold.objects.select_related("case", "youth").get(uuid=uuid, ended_at__isnull=True)
     is_officer = getattr(user, "role", None) == Role.PRIVACY_OFFICER
     if is_officer and region_of(user) == hold.region_id:
         return hold
-    if hold.case is not None and hold.case.coordinator_id == user.pk:
+    if (
+        hold.case is not None
+        and hold.case.coordinator_id == user.pk
+        and hold.placed_by_id == user.pk
+    ):
         return hold
     raise LegalHold.DoesNotExist
 

@@ -171,6 +171,30 @@ def test_last_change_deletes_youth_care_items_only(world, care_item):
     assert SharedItem.objects.filter(case=world.case).count() == 2
 
 
+def test_an_anonymising_item_rule_clears_the_text_and_the_reason_for_not_providing(
+    world, care_item
+):
+    """R-9-1 action anonymise, R-9-3: an item kept for counts loses its text and, when youth care
+    did not provide it, the reason it typed (free text about the youth too)."""
+    from django.utils import timezone as tz
+
+    rule = RetentionRule.objects.get(code="jeugdhulp-in-casusoverleg")
+    _set(RetentionRule, rule.pk, action="anonymise")
+    _set(
+        SharedItem,
+        care_item.pk,
+        withheld_at=tz.now(),
+        withheld_by=world.users["youth_care"].pk,
+        withheld_reason="Behandeling bij de GGZ loopt nog.",
+        updated_at=_moment(months_before(TODAY, 24) - timedelta(1)),
+    )
+    retention_apply(on=TODAY)
+    item = SharedItem.objects.get(pk=care_item.pk)
+    assert item.text == REMOVED_TEXT
+    assert item.withheld_reason == REMOVED_TEXT
+    assert _removed(item)
+
+
 def test_pupil_left_school_deletes_the_schools_items(world, care_item):
     """R-9-2 pupil_left_school: two years after the youth left school, what the school shared
     goes; what youth care shared stays."""

@@ -8,6 +8,7 @@ written; every page writes its access event.
 from datetime import date, datetime, time, timedelta
 
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -168,6 +169,20 @@ def test_ending_a_hold_lets_the_next_run_remove(client, world):
     assert AccessEvent.objects.filter(action="hold.ended").exists()
     retention_apply()
     assert not Case.objects.get(pk=world.case.pk).meetings.exists()
+
+
+def test_the_procesregisseur_cannot_end_a_hold_the_fg_placed(client, world):
+    """R-9-4: a hold the FG placed on a case (for instance over a complaint about how the case
+    was handled) is not the procesregisseur's to end: 404, and the hold stays."""
+    login_verified(client, world.users["privacy_officer"])
+    _hold_post(client, world.case)
+    hold = LegalHold.objects.get()
+    coordinator = Client()
+    login_verified(coordinator, world.users["case_coordinator"])
+    url = reverse("retention:hold_end", kwargs={"uuid": hold.uuid})
+    assert coordinator.post(url).status_code == 404
+    hold.refresh_from_db()
+    assert hold.ended_at is None
 
 
 def test_past_runs_list_what_was_removed_by_pseudonym(client, world, django_assert_max_num_queries):
