@@ -17,7 +17,16 @@ from parties.choices import Role
 from parties.models import Youth
 
 from .choices import MeetingStatus, ParticipantKind, Response
-from .models import ActionItem, Case, CaseDocument, Meeting, Participant, SharedItem
+from .models import (
+    ActionItem,
+    Case,
+    CaseDocument,
+    Meeting,
+    Minutes,
+    MinutesEntry,
+    Participant,
+    SharedItem,
+)
 
 
 def current_meeting(case: Case) -> Meeting | None:
@@ -92,6 +101,16 @@ def case_viewed(*, user: AnyUser, case: Case) -> None:
             case_uuid=case.uuid,
             purpose=case.purpose.code,
         )
+
+
+def minutes_entries(*, user: AnyUser, minutes: Minutes) -> list[MinutesEntry]:
+    """The entries of `minutes` that `user` may read: all of them for everyone who may open the
+    case, except that a party that left the covenant reads only its own (R-19-1)."""
+    return list(
+        MinutesEntry.objects.filter(minutes=minutes)
+        .visible_to(user)
+        .select_related("owner", "author")
+    )
 
 
 def participant_list(*, case: Case) -> list[Participant]:

@@ -33,10 +33,10 @@ from casusoverleg.forms.minutes import (
     MinutesEntryForm,
     participant_label,
 )
-from casusoverleg.models import Case, Meeting, Minutes, MinutesEntry, Participant
+from casusoverleg.models import Case, Meeting, Minutes, Participant
 from casusoverleg.permissions import CaseAction, can
 from casusoverleg.rules import family_rules
-from casusoverleg.selectors import participant_list
+from casusoverleg.selectors import minutes_entries, participant_list
 
 from .common import call_service, non_field_errors, professional_required, visible_case
 from .sharing import meeting_items
@@ -226,15 +226,7 @@ def _render_minutes(
     directs = can(request.user, CaseAction.DIRECT, case)
     # The read rule, not the minutes' own list: a party that left the covenant reads only its
     # own entries (R-19-1).
-    entries = (
-        list(
-            MinutesEntry.objects.filter(minutes=minutes)
-            .visible_to(request.user)
-            .select_related("owner", "author")
-        )
-        if minutes
-        else []
-    )
+    entries = minutes_entries(user=request.user, minutes=minutes) if minutes else []
     sections = [
         {
             "kind": kind,
